@@ -1,0 +1,37 @@
+"""What reading a review yields: the shape the classifier returns and every later step stores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SENTIMENTS = ("negative", "neutral", "positive")
+TOPICS = ("front_desk", "waiting", "billing", "doctor", "scheduling", "cleanliness", "diagnostics", "other")
+KINDS = ("review", "question", "suggestion", "greeting")
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Sentiment, topics and triage of one review.
+
+    `sentiment` follows the rating where there is one (1-2 negative, 3 neutral, 4-5 positive) and the
+    text otherwise; `text_sentiment` is the text's own reading (None when the text says nothing), and
+    `mismatch` is set when the two disagree. `triage` is 1/2/3 for negatives only.
+    """
+
+    sentiment: str
+    score: float
+    topics: tuple[str, ...] = ()
+    triage: int | None = None
+    mismatch: bool = False
+    text_sentiment: str | None = None
+    legal: bool = False
+    staff: tuple[str, ...] = field(default=())
+    kind: str = "review"
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["topics"] = list(self.topics)
+        data["staff"] = list(self.staff)
+        return data

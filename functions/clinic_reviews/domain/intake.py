@@ -1,0 +1,114 @@
+"""What a fetched review changes: the pure decision behind the intake function.
+
+Given the review as fetched now and what the store already holds, `assess` says what to write,
+which events to announce and whether to start the escalation. It reads no clock and no store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.record import ANSWERED, OPEN, ReviewRecord
+from clinic_reviews.domain.review import Review
+
+NEW = "new"
+CHANGED = "changed"
+UNCHANGED = "unchanged"
+
+RECEIVED = "review.received"
+UPDATED = "review.updated"
+ANSWERED_EVENT = "review.answered"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    event: str
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome for one review: `record` is None when nothing is to be written."""
+
+    action: str
+    record: ReviewRecord | None
+    events: tuple[str, ...] = ()
+    escalate: bool = False
+    history: tuple[HistoryEntry, ...] = ()
+    changed_fields: tuple[str, ...] = ()
+
+
+def assess(
+    incoming: Review,
+    classification: Classification,
+    existing: ReviewRecord | None,
+    *,
+    chain_id: str,
+    clinic_tz: str,
+    now: datetime,
+    backfill_window: timedelta,
+) -> Assessment:
+    """Decide what one fetched review changes."""
+    content_hash = incoming.content_hash()
+    if existing is None:
+        return _first_sight(incoming, classification, content_hash, chain_id, clinic_tz, now, backfill_window)
+    if existing.content_hash == content_hash:
+        # Self-healing: a stored open negative whose escalation never started (a crash between the
+        # write and the start) is started now; the deterministic execution name makes it once.
+        return Assessment(UNCHANGED, None, escalate=_needs_escalation(existing))
+    return _changed(incoming, classification, content_hash, existing, now)
+
+
+def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now, backfill_window) -> Assessment:
+    answered = review.reply is not None
+    backfill = now - review.created_at > backfill_window
+    record = ReviewRecord(
+        review=review,
+        classification=classification,
+        chain_id=chain_id,
+        received_at=now,
+        local_day=now.astimezone(ZoneInfo(clinic_tz)).date(),
+        content_hash=content_hash,
+        status=ANSWERED if answered else OPEN,
+        backfill=backfill,
+        answered_at=review.reply.created_at if answered else None,
+        answered_by="platform" if answered else None,
+        first_sentiment=classification.sentiment,
+        first_rating=review.rating,
+    )
+    detail = {"sentiment": classification.sentiment, "rating": review.rating, "backfill": backfill}
+    return Assessment(
+        NEW,
+        record,
+        events=(RECEIVED,),
+        escalate=_needs_escalation(record),
+        history=(HistoryEntry(now, "stored", detail),),
+    )
+
+
+def _changed(review, classification, content_hash, existing: ReviewRecord, now) -> Assessment:
+    before, after = existing.review.content(), review.content()
+    changed = tuple(name for name in after if before.get(name) != after.get(name))
+    record = existing.evolve(review=review, classification=classification, content_hash=content_hash)
+    events: list[str] = []
+    history: list[HistoryEntry] = []
+    edits = tuple(name for name in changed if name != "reply")
+    if edits:
+        events.append(UPDATED)
+        detail = {"fields": list(edits)}
+        if "rating" in edits:
+            detail["rating"] = {"from": before["rating"], "to": after["rating"]}
+        history.append(HistoryEntry(now, "edited", detail))
+    if review.reply is not None and existing.status == OPEN:
+        record = record.evolve(status=ANSWERED, answered_at=min(review.reply.created_at, now), answered_by="platform")
+        events.append(ANSWERED_EVENT)
+        history.append(HistoryEntry(now, "answered", {"by": "platform"}))
+    return Assessment(CHANGED, record, tuple(events), _needs_escalation(record), tuple(history), changed)
+
+
+def _needs_escalation(record: ReviewRecord) -> bool:
+    return record.is_open_negative and not record.backfill and record.escalation is None

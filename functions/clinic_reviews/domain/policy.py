@@ -1,0 +1,523 @@
+"""A chain's policy: its clinics, people, escalation ladder and limits, as a review manager writes it in YAML.
+
+`load_policy` reads YAML, JSON or a dict and raises `PolicyError` listing every problem with its path
+(`clinics[1].timezone: unknown time zone 'Europe/Moskow'`). The deployed stack stores `Policy.to_json()`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from clinic_reviews.domain.business_time import (
+    DAY_NAMES,
+    BusinessCalendar,
+    Span,
+    check_country,
+    format_span,
+    parse_clock,
+    parse_days,
+    parse_open,
+    parse_within,
+    zone,
+)
+from clinic_reviews.domain.review import SOURCES
+
+CHANNELS = ("sms", "email", "chat")
+Channel = Literal["sms", "email", "chat"]
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_PUNCTUATION = re.compile(r"[\s()\-.]")
+_SPAN = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+#: In a strict chain a tier due at `eod` is due after this much business time instead.
+STRICT_EOD = "1h"
+
+
+class PolicyError(ValueError):
+    """An invalid policy (or an unknown clinic or contact); `problems` holds one `path: reason` per problem."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+    def __str__(self) -> str:
+        return "; ".join(self.problems)
+
+
+class UnknownClinic(PolicyError, KeyError):
+    """`Policy.clinic` was asked for a clinic the policy does not list."""
+
+
+def _email(value: str, what: str = "e-mail") -> str:
+    value = value.strip()
+    if not EMAIL.match(value):
+        raise ValueError(f"not a valid {what} address: {value!r}")
+    return value
+
+
+def _slug(value: str, punctuation: str) -> str:
+    if not re.fullmatch(rf"[a-z0-9][a-z0-9{re.escape(punctuation)}]{{0,63}}", value):
+        allowed = ", ".join(repr(c) for c in punctuation)
+        raise ValueError(f"use up to 64 lowercase latin letters, digits and {allowed}; got {value!r}")
+    return value
+
+
+def _zone_name(value: str) -> str:
+    zone(value)
+    return value.strip()
+
+
+def _within(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"write deadlines with a unit, e.g. {value}m, 1h, 2bd, eod or now")  # noqa: TRY004
+    return parse_within(value).text
+
+
+def _country(value: Any) -> str | None:
+    if value is False:
+        raise ValueError("YAML read this code as false: put country codes in quotes, e.g. 'NO'")
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"country must be a two-letter code such as RU, or none, got {value!r}")  # noqa: TRY004
+    code = value.strip().upper()
+    check_country(code)
+    return code
+
+
+def parse_span(text: str) -> timedelta:
+    """A calendar (not business) time span such as `72h`, `3d`, `1d12h` or `90m`."""
+    cleaned = text.strip().lower().replace(" ", "") if isinstance(text, str) else ""
+    match = _SPAN.match(cleaned)
+    if not cleaned or not match:
+        raise ValueError(f"time span must look like 72h, 3d or 90m, got {text!r}")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """Quiet hours `22:00-08:00` as (start, end) local times; the range may wrap past midnight."""
+    parts = re.split(r"[-–—]", text) if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"quiet hours must look like 22:00-08:00, got {text!r}")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1], allow_24=True)
+    if start == end:
+        raise ValueError(
+            f"quiet hours start and end at the same time: {text!r} (write none for no quiet hours)"
+        )
+    return start, end
+
+
+def normalize_hours(value: Any) -> dict[str, str]:
+    """Weekly hours from `{mon: "08:00-21:00", ..., sun: closed}` or compact `{"mon-fri": ..., "sat": ...}`.
+
+    Days left out are closed. Returns all seven days, `mon` to `sun`, each `HH:MM-HH:MM` or `closed`.
+    """
+    if not isinstance(value, Mapping):  # pydantic reports ValueError, not TypeError
+        raise ValueError('hours must map days to hours, e.g. {"mon-fri": "08:00-21:00", "sun": "closed"}')  # noqa: TRY004
+    week: dict[str, str] = {}
+    for key, hours in value.items():
+        days = parse_days(str(key))
+        closed = (
+            hours is None or hours is False or (isinstance(hours, str) and hours.strip().lower() == "closed")
+        )
+        try:
+            text = "closed" if closed else format_span(parse_open(hours))
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+        for day in sorted(days):
+            if DAY_NAMES[day] in week:
+                raise ValueError(f"{DAY_NAMES[day]} is given twice")
+            week[DAY_NAMES[day]] = text
+    result = {name: week.get(name, "closed") for name in DAY_NAMES}
+    if all(text == "closed" for text in result.values()):
+        raise ValueError("no open day")
+    return result
+
+
+def hours_by_weekday(hours: Mapping[str, str]) -> dict[int, Span | None]:
+    """Normalized weekly hours as the weekday-indexed map `BusinessCalendar` takes."""
+    return {
+        i: (None if hours[name] == "closed" else parse_open(hours[name])) for i, name in enumerate(DAY_NAMES)
+    }
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contact(_Model):
+    """A person alerts go to. Phones are E.164 (spaces, dashes and brackets are dropped)."""
+
+    name: str = Field(min_length=1)
+    phone: str | None = None
+    email: str | None = None
+    telegram_chat_id: str | None = None
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        phone = _PHONE_PUNCTUATION.sub("", str(value))
+        if not E164.match(phone):
+            raise ValueError(f"phone must be in international format like +79000000001, got {value!r}")
+        return phone
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else _email(value)
+
+    @field_validator("telegram_chat_id", mode="before")
+    @classmethod
+    def _chat(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def address(self, channel: str) -> str | None:
+        """Where `channel` reaches this person: phone (sms), e-mail (email), chat id (chat)."""
+        return {"sms": self.phone, "email": self.email, "chat": self.telegram_chat_id}.get(channel)
+
+
+class Notify(_Model):
+    """Whom a tier alerts and through which channels, in order of preference."""
+
+    contact: str = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+
+    @field_validator("channels")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a channel is listed twice")
+        return value
+
+
+class TierSpec(_Model):
+    """One step of the escalation ladder: whom to alert when a negative review is still unanswered at `within`.
+
+    `within` counts from the receipt of the review (see `BusinessCalendar.due`). `when: legal` tiers apply
+    only to reviews flagged legal. `urgent` tiers ignore quiet hours. In a strict chain (`chain.strict`)
+    the tier uses `strict_within` instead; a tier due at `eod` defaults to `1h` there, so the head of
+    client service is alerted after one business hour instead of at the end of the day.
+    """
+
+    id: str
+    within: str
+    strict_within: str | None = None
+    when: Literal["always", "legal"] = "always"
+    urgent: bool = False
+    notify: list[Notify] = Field(min_length=1)
+
+    _check_id = field_validator("id")(lambda cls, v: _slug(v, "_-"))
+
+    @field_validator("within", "strict_within", mode="before")
+    @classmethod
+    def _deadline(cls, value: Any) -> Any:
+        return None if value is None else _within(value)
+
+    def effective_within(self, strict: bool) -> str:
+        """The deadline in force: `within`, or in a strict chain `strict_within` (`1h` for an `eod` tier)."""
+        if strict and self.strict_within is not None:
+            return self.strict_within
+        if strict and self.within == "eod":
+            return STRICT_EOD
+        return self.within
+
+
+class PositiveSpec(_Model):
+    """The reminder to thank the author of a positive review (for the share `chain.positive_reply_share`)."""
+
+    within: str = "1bd"
+    notify: list[Notify] = Field(min_length=1)
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _deadline(cls, value: Any) -> Any:
+        return _within(value)
+
+
+class Chain(_Model):
+    """Chain-wide settings. `strict` tightens `eod` tiers to one business hour (see `TierSpec`)."""
+
+    id: str
+    name: str = Field(min_length=1)
+    timezone: str
+    language: Literal["ru", "en"] = "ru"
+    sender_email: str
+    digest_recipients: list[str] = Field(default_factory=list)
+    sms_daily_cap: int = Field(default=40, ge=0)
+    quiet_hours: str | None = "22:00-08:00"
+    backfill_window: str = "72h"
+    positive_reply_share: float = Field(default=0.2, ge=0, le=1)
+    strict: bool = False
+
+    _check_id = field_validator("id")(lambda cls, v: _slug(v, "-"))
+    _check_zone = field_validator("timezone")(lambda cls, v: _zone_name(v))
+    _check_sender = field_validator("sender_email")(lambda cls, v: _email(v))
+    _check_digest = field_validator("digest_recipients")(lambda cls, v: [_email(x) for x in v])
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet(cls, value: Any) -> Any:
+        if value is None or value is False or (isinstance(value, str) and value.strip().lower() == "none"):
+            return None
+        parse_quiet_hours(value)
+        return value.strip()
+
+    @field_validator("backfill_window")
+    @classmethod
+    def _backfill(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    @property
+    def quiet_span(self) -> tuple[time, time] | None:
+        """Quiet hours as (start, end) local times, or None."""
+        return None if self.quiet_hours is None else parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def backfill(self) -> timedelta:
+        """`backfill_window` as a calendar time span."""
+        return parse_span(self.backfill_window)
+
+
+class Defaults(_Model):
+    """What a clinic that says nothing else inherits."""
+
+    country: str | None = "RU"
+    hours: dict[str, str] = Field(default_factory=lambda: normalize_hours({"mon-sun": "09:00-21:00"}))
+
+    _check_country = field_validator("country", mode="before")(lambda cls, v: _country(v))
+    _check_hours = field_validator("hours", mode="before")(lambda cls, v: normalize_hours(v))
+
+
+class Clinic(_Model):
+    """One clinic. `country` and `hours` default to the policy's `defaults`; `contacts` override the chain's."""
+
+    id: str
+    name: str = Field(min_length=1)
+    city: str | None = None
+    timezone: str
+    country: str | None = None
+    subdiv: str | None = None
+    hours: dict[str, str] | None = None
+    contacts: dict[str, Contact] = Field(default_factory=dict)
+    public_links: dict[str, str] = Field(default_factory=dict)
+
+    _calendar: BusinessCalendar | None = PrivateAttr(default=None)
+
+    _check_id = field_validator("id")(lambda cls, v: _slug(v, "_.-"))
+    _check_zone = field_validator("timezone")(lambda cls, v: _zone_name(v))
+    _check_country = field_validator("country", mode="before")(lambda cls, v: _country(v))
+    _check_hours = field_validator("hours", mode="before")(
+        lambda cls, v: None if v is None else normalize_hours(v)
+    )
+
+    @field_validator("public_links")
+    @classmethod
+    def _links(cls, value: dict[str, str]) -> dict[str, str]:
+        for source, url in value.items():
+            if source not in SOURCES:
+                raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"{source}: link must start with https://, got {url!r}")
+        return value
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The clinic's business calendar (its zone, hours and holidays, defaults applied)."""
+        if self._calendar is None:
+            raise PolicyError(f"clinic {self.id!r} is not part of a loaded policy")
+        return self._calendar
+
+
+class Policy(_Model):
+    """A chain's whole policy. Load it with `load_policy`; look clinics up with `clinic`."""
+
+    chain: Chain
+    contacts: dict[str, Contact] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+    ladder: list[TierSpec] = Field(min_length=1)
+    positive: PositiveSpec | None = None
+    clinics: list[Clinic] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Policy:
+        problems: list[str] = []
+        problems += _duplicates("clinics", [c.id for c in self.clinics], "clinic id")
+        problems += _duplicates("ladder", [t.id for t in self.ladder], "tier id")
+        if not any(t.when == "always" for t in self.ladder):
+            problems.append("ladder: needs at least one tier that applies to every review (when: always)")
+        notifies = [(f"ladder[{i}]", t.notify) for i, t in enumerate(self.ladder)]
+        if self.positive is not None:
+            notifies.append(("positive", self.positive.notify))
+        for i, clinic in enumerate(self.clinics):
+            problems += self._bind(i, clinic)
+        for path, notify in notifies:
+            problems += self._check_notify(path, notify)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _bind(self, index: int, clinic: Clinic) -> list[str]:
+        country = clinic.country if "country" in clinic.model_fields_set else self.defaults.country
+        hours = clinic.hours if clinic.hours is not None else self.defaults.hours
+        try:
+            clinic._calendar = BusinessCalendar(
+                clinic.timezone, hours_by_weekday(hours), country, clinic.subdiv
+            )
+        except ValueError as exc:
+            return [f"clinics[{index}].{'subdiv' if clinic.subdiv else 'country'}: {exc}"]
+        return []
+
+    def _check_notify(self, path: str, notify: list[Notify]) -> list[str]:
+        problems = []
+        for j, item in enumerate(notify):
+            missing = [
+                c.id
+                for c in self.clinics
+                if item.contact not in self.contacts and item.contact not in c.contacts
+            ]
+            if missing:
+                where = "" if len(missing) == len(self.clinics) else f" for clinic {', '.join(missing)}"
+                problems.append(f"{path}.notify[{j}].contact: unknown contact {item.contact!r}{where}")
+        if problems:
+            return problems
+        for clinic in self.clinics:
+            if not any(self._contact_at(clinic, n.contact).address(ch) for n in notify for ch in n.channels):
+                problems.append(
+                    f"{path}.notify: nobody can be reached at clinic {clinic.id!r} (no address for the channels)"
+                )
+        return problems
+
+    def clinic(self, clinic_id: str) -> Clinic:
+        """The clinic `clinic_id`, or `UnknownClinic` (a PolicyError and a KeyError)."""
+        for clinic in self.clinics:
+            if clinic.id == clinic_id:
+                return clinic
+        known = ", ".join(c.id for c in self.clinics)
+        raise UnknownClinic(f"unknown clinic {clinic_id!r}; the policy lists {known}")
+
+    def contact(self, contact_id: str, clinic_id: str | None = None) -> Contact:
+        """The person `contact_id`: the clinic's own override when it has one, else the chain's."""
+        return self._contact_at(None if clinic_id is None else self.clinic(clinic_id), contact_id)
+
+    def _contact_at(self, clinic: Clinic | None, contact_id: str) -> Contact:
+        found = (clinic.contacts.get(contact_id) if clinic is not None else None) or self.contacts.get(
+            contact_id
+        )
+        if found is None:
+            raise PolicyError(f"unknown contact {contact_id!r}")
+        return found
+
+    def to_json(self) -> str:
+        """The policy as JSON (only what was written, so clinics keep inheriting defaults)."""
+        return self.model_dump_json(exclude_unset=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Policy:
+        """The inverse of `to_json`; raises PolicyError."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise PolicyError(f"policy JSON: {exc}") from None
+        return load_policy(data)
+
+
+def _duplicates(path: str, ids: list[str], what: str) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for i, item in enumerate(ids):
+        if item in seen:
+            problems.append(f"{path}[{i}].id: duplicate {what} {item!r}")
+        seen.add(item)
+    return problems
+
+
+def load_policy(source: str | Path | Mapping[str, Any]) -> Policy:
+    """A validated Policy from a YAML/JSON file path, YAML/JSON text or a dict; PolicyError otherwise."""
+    if isinstance(source, Mapping):
+        data: Any = source
+    else:
+        data = _read(source)
+    if not isinstance(data, Mapping):
+        raise PolicyError(
+            f"policy must be a mapping with chain, contacts, ladder and clinics, got {type(data).__name__}"
+        )
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(describe(exc)) from None
+
+
+def _read(source: str | Path) -> Any:
+    is_path = isinstance(source, Path) or (
+        "\n" not in source and (source.endswith((".yaml", ".yml", ".json")) or Path(source).is_file())
+    )
+    name = str(source) if is_path else "policy"
+    try:
+        text = Path(source).read_text(encoding="utf-8") if is_path else source
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy {name}: {exc.strerror or exc}") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError(f"{name}{where}: {reason}".replace("\n", " ")) from None
+
+
+def describe(exc: ValidationError) -> list[str]:
+    """One `path: reason` per problem, e.g. `clinics[1].timezone: unknown time zone 'Europe/Moskow'`."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+        kind = err["type"]
+        if kind == "missing":
+            message = "required"
+        elif kind == "extra_forbidden":
+            message = "unknown field"
+        elif kind == "value_error":
+            message = err["msg"].removeprefix("Value error, ")
+        else:
+            message = err["msg"]
+            value = err.get("input")
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                message += f", got {value!r}"
+        if not path:
+            problems.extend(message.splitlines())
+        else:
+            problems.append(f"{path}: {message}")
+    return problems
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)

@@ -1,0 +1,52 @@
+"""A stored review: the normalized review, how it was read, and where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.review import Review, ReviewKey
+
+OPEN = "open"
+ANSWERED = "answered"
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """What the store keeps for one review.
+
+    `received_at` is when this system first saw it and `local_day` that moment's date in the
+    clinic's zone (the digest day). `backfill` marks a review that was already old when first seen:
+    stored and reported, never escalated. `answered_by` is `platform` for a public reply seen on
+    the platform, or `ack:<who>` for a manager's acknowledgement.
+    """
+
+    review: Review
+    classification: Classification
+    chain_id: str
+    received_at: datetime
+    local_day: date
+    content_hash: str
+    status: str = OPEN
+    backfill: bool = False
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    escalation: str | None = None
+    due_at: datetime | None = None
+    tiers_fired: frozenset[str] = field(default_factory=frozenset)
+    first_sentiment: str | None = None
+    first_rating: int | None = None
+    text_s3_key: str | None = None
+    version: int | None = None
+
+    @property
+    def key(self) -> ReviewKey:
+        return self.review.key
+
+    @property
+    def is_open_negative(self) -> bool:
+        return self.status == OPEN and self.classification.sentiment == "negative"
+
+    def evolve(self, **changes) -> "ReviewRecord":
+        return replace(self, **changes)

@@ -1,0 +1,30 @@
+"""Digest function: EventBridge Scheduler calls it at 08:00 in the chain's zone with `{"chain_id": ...}`.
+
+`{"chain_id": ..., "day": "YYYY-MM-DD"}` re-sends (or first sends) a given day; a day already sent
+is not sent again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    wiring.delivery().config.register_lambda_context(context)
+    chain_id = event.get("chain_id")
+    if not isinstance(chain_id, str) or not chain_id:
+        raise ValueError("the digest event needs a chain_id")
+    day = date.fromisoformat(event["day"]) if event.get("day") else None
+    result = wiring.digest_service().send(chain_id, day)
+    metrics.add_metric(name="DigestsSent", unit="Count", value=result["sent"])
+    logger.info("digest sent", extra={k: result[k] for k in ("chain_id", "day", "reviews", "sent")})
+    return result

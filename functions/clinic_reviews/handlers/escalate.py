@@ -1,0 +1,24 @@
+"""Escalation step: the escalation workflow's task, run after each tier's deadline (or quiet hours)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.services.escalation import TierRequest
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    wiring.delivery().config.register_lambda_context(context)
+    request = TierRequest.from_event(event)
+    logger.append_keys(review=request.key.token(), tier=request.tier["id"])
+    result = wiring.escalation_service().run_tier(request)
+    metrics.add_metric(name=f"Escalation{result['outcome'].title()}", unit="Count", value=1)
+    logger.info("tier step done", extra={"outcome": result["outcome"]})
+    return result

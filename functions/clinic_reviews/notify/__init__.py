@@ -1,0 +1,1 @@
+"""Outbound messages: SMS, e-mail, chat; jinja2 templates under templates/."""

@@ -1,0 +1,46 @@
+"""Exactly-once delivery of one message to one recipient, by Powertools idempotency.
+
+A retried workflow step calls `deliver` again with the same `key`; the first result is returned
+and nothing is sent twice. The key is `<execution>:<tier>:<contact>:<channel>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from clinic_reviews.notify.senders import Senders
+
+SEVEN_DAYS = 7 * 24 * 3600
+
+
+class Delivery:
+    def __init__(self, senders: Senders, table_name: str, dynamodb_client: Any = None):
+        layer = DynamoDBPersistenceLayer(
+            table_name=table_name,
+            key_attr="pk",
+            sort_key_attr="sk",
+            expiry_attr="expires_at",
+            boto3_client=dynamodb_client,
+        )
+        config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=SEVEN_DAYS)
+        self.config = config
+        self._senders = senders
+        self.deliver = idempotent_function(data_keyword_argument="request", persistence_store=layer, config=config)(
+            self._send
+        )
+
+    def _send(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request["channel"] == "sms":
+            return {"message_id": self._senders.sms(request["to"], request["text"])}
+        if request["channel"] == "email":
+            message_id = self._senders.email(
+                [request["to"]], request["subject"], request["html"], request["text"], request.get("sender_name")
+            )
+            return {"message_id": message_id}
+        raise ValueError(f"unknown channel {request['channel']!r}")

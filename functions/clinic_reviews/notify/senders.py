@@ -1,0 +1,48 @@
+"""Delivering messages through AWS: SMS by SNS, e-mail by SES (multipart/alternative, UTF-8)."""
+
+from __future__ import annotations
+
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr
+from typing import Any
+
+
+def mime_message(sender: str, recipients: list[str], subject: str, html: str, text: str) -> bytes:
+    """A multipart/alternative message with a plain-text and an HTML part, both UTF-8.
+
+    The subject goes through `email.header.Header`: the modern API's folding of long non-ASCII
+    subjects loses the space at a fold (seen with CPython 3.11), this one keeps it.
+    """
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(subject, "utf-8")
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message.attach(MIMEText(text, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
+    return message.as_bytes()
+
+
+class Senders:
+    """The AWS side of notifications. Callers make delivery idempotent; this only sends."""
+
+    def __init__(self, sns_client: Any, ses_client: Any, sender_email: str):
+        self._sns = sns_client
+        self._ses = ses_client
+        self.sender_email = sender_email
+
+    def sms(self, phone: str, text: str) -> str:
+        response = self._sns.publish(
+            PhoneNumber=phone,
+            Message=text,
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+        )
+        return response["MessageId"]
+
+    def email(self, recipients: list[str], subject: str, html: str, text: str, sender_name: str | None = None) -> str:
+        sender = formataddr((sender_name, self.sender_email), charset="utf-8") if sender_name else self.sender_email
+        raw = mime_message(sender, recipients, subject, html, text)
+        response = self._ses.send_raw_email(Source=self.sender_email, Destinations=recipients, RawMessage={"Data": raw})
+        return response["MessageId"]
+

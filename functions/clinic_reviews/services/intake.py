@@ -1,0 +1,146 @@
+"""Intake: validate, classify, store, announce and escalate a batch of normalized reviews.
+
+One bad review never stops the batch: it is rejected with its position and the reason. The
+store, bus and workflow are passed in (the handler wires the AWS clients), so the flow is testable
+without AWS and identical with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from clinic_reviews.domain.classification import classify
+from clinic_reviews.domain.intake import NEW, UNCHANGED, Assessment, assess
+from clinic_reviews.domain.ladder import plan_escalation
+from clinic_reviews.domain.record import ReviewRecord
+from clinic_reviews.domain.review import InvalidReview, Review, parse_review
+from clinic_reviews.events import Event, EventPublisher, review_event
+from clinic_reviews.store.policies import PolicyRepository, UnknownClinic
+from clinic_reviews.store.reviews import Conflict, ReviewRepository
+from clinic_reviews.workflow import WorkflowStarter, escalation_input, execution_name
+
+logger = Logger(child=True)
+
+
+@dataclass
+class Rejection:
+    index: int
+    reason: str
+
+
+@dataclass
+class IntakeReport:
+    """Counts for one batch; `rejected` lists positions (0-based) and reasons, never review content."""
+
+    received: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    escalations: int = 0
+    events: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    failed: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "escalations": self.escalations,
+            "events": self.events,
+            "rejected": [r.__dict__ for r in self.rejected],
+            "failed": [r.__dict__ for r in self.failed],
+        }
+
+
+class IntakeService:
+    def __init__(
+        self,
+        reviews: ReviewRepository,
+        policies: PolicyRepository,
+        publisher: EventPublisher,
+        workflows: WorkflowStarter,
+        now: Callable[[], datetime],
+    ):
+        self._reviews = reviews
+        self._policies = policies
+        self._publisher = publisher
+        self._workflows = workflows
+        self._now = now
+
+    def ingest(self, items: Sequence[Any]) -> IntakeReport:
+        report = IntakeReport(received=len(items))
+        valid: list[tuple[int, Review]] = []
+        for index, item in enumerate(items):
+            try:
+                review = parse_review(item)
+                self._policies.for_clinic(review.clinic_id)
+            except (InvalidReview, UnknownClinic) as exc:
+                report.rejected.append(Rejection(index, str(exc)))
+                continue
+            valid.append((index, review))
+        existing = self._reviews.get_many(review.key for _, review in valid)
+        events: list[Event] = []
+        for index, review in valid:
+            try:
+                events += self._ingest_one(review, existing.get(review.key), report)
+            except Exception as exc:  # isolate: one review's failure never stops the batch
+                logger.exception("review failed", extra={"index": index, "source": review.source})
+                report.failed.append(Rejection(index, f"{type(exc).__name__}: could not store the review"))
+        report.events = self._publisher.publish(events)
+        return report
+
+    def _ingest_one(self, review: Review, existing: ReviewRecord | None, report: IntakeReport) -> list[Event]:
+        for attempt in (1, 2):
+            outcome, record = self._assess(review, existing)
+            try:
+                record = self._store(outcome, existing)
+                break
+            except Conflict:
+                if attempt == 2:
+                    raise
+                existing = self._reviews.get(review.key)
+        setattr(report, outcome.action, getattr(report, outcome.action) + 1)
+        now = self._now()
+        if outcome.escalate and record is not None and self._start_escalation(record):
+            report.escalations += 1
+        if outcome.record is None:
+            return []
+        return [review_event(name, record, now) for name in outcome.events]
+
+    def _assess(self, review: Review, existing: ReviewRecord | None) -> tuple[Assessment, ReviewRecord | None]:
+        policy, clinic = self._policies.for_clinic(review.clinic_id)
+        outcome = assess(
+            review,
+            classify(review.text, review.rating, review.lang),
+            existing,
+            chain_id=policy.chain.id,
+            clinic_tz=clinic.timezone,
+            now=self._now(),
+            backfill_window=policy.chain.backfill,
+        )
+        return outcome, outcome.record or existing
+
+    def _store(self, outcome: Assessment, existing: ReviewRecord | None) -> ReviewRecord | None:
+        if outcome.action == UNCHANGED:
+            return existing
+        if outcome.action == NEW:
+            return self._reviews.insert(outcome.record, outcome.history)
+        return self._reviews.update(outcome.record, outcome.history)
+
+    def _start_escalation(self, record: ReviewRecord) -> bool:
+        policy, _ = self._policies.for_clinic(record.review.clinic_id)
+        received = min(record.review.created_at, record.received_at)
+        tiers = plan_escalation(policy, record.review.clinic_id, received, legal=record.classification.legal)
+        if not tiers:
+            return False
+        name = execution_name(record.key)
+        started = self._workflows.start(name, escalation_input(record.key, record.chain_id, tiers))
+        self._reviews.set_escalation(record.key, name, tiers[0].due)
+        return started

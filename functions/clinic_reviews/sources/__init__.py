@@ -1,0 +1,1 @@
+"""Review sources: one module per platform (HTTP client + parser into the normalized Review)."""

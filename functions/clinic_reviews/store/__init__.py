@@ -1,0 +1,1 @@
+"""Persistence: pynamodb models of the single table and the repositories the handlers use."""

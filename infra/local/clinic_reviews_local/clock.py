@@ -1,0 +1,96 @@
+"""A virtual clock for the local stack: Wait states and handlers read it, tests and the demo move it.
+
+moto's Step Functions interpreter really sleeps in Wait states. Here a Wait blocks until the virtual
+clock reaches its timestamp, and `advance_to` releases the waits in timestamp order, letting the
+stack settle after each, so a whole day of deadlines replays in a moment and every handler sees the
+time its step would have run at on AWS. Retry intervals between task attempts do not elapse.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from datetime import datetime, timedelta, timezone
+from unittest import mock
+
+from clinic_reviews.domain.review import to_utc
+
+POLL_SECONDS = 0.05
+
+
+class VirtualClock:
+    def __init__(self, start: datetime):
+        self._now = to_utc(start)
+        self._cond = threading.Condition()
+        self._waiting: dict[int, datetime] = {}  # thread id -> target
+
+    def now(self) -> datetime:
+        with self._cond:
+            return self._now
+
+    @property
+    def waiters(self) -> int:
+        with self._cond:
+            return len(self._waiting)
+
+    def next_wake(self) -> datetime | None:
+        with self._cond:
+            return min(self._waiting.values(), default=None)
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock to `moment` (never backwards) without settling; see LocalStack.advance_to."""
+        with self._cond:
+            self._now = max(self._now, to_utc(moment))
+            self._cond.notify_all()
+
+    def wait_until(self, target: datetime, still_running) -> None:
+        """Block the calling thread until the clock reaches `target` or `still_running()` turns false."""
+        target = to_utc(target)
+        ident = threading.get_ident()
+        with self._cond:
+            self._waiting[ident] = target
+            try:
+                while self._now < target and still_running():
+                    self._cond.wait(POLL_SECONDS)
+            finally:
+                self._waiting.pop(ident, None)
+
+    def patch_step_functions(self) -> ExitStack:
+        """Route moto's Wait states and retry back-offs through this clock (undone on close)."""
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+        from moto.stepfunctions.parser.asl.component.state.wait.wait_function import timestamp, wait_function
+
+        clock = self
+
+        def timestamp_wait_seconds(self_fn, env) -> int:
+            self_fn.string.eval(env=env)
+            text = env.stack.pop()
+            moment = self_fn._from_timestamp_string(timestamp=text)
+            if moment is None:
+                from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+                    FailureEventException,
+                )
+
+                raise FailureEventException(self_fn._create_failure_event(env, text))
+            clock.wait_until(moment.replace(tzinfo=timezone.utc), env.is_running)
+            return 0
+
+        def wait_interval(self_fn, env, wait_seconds: int) -> None:
+            if wait_seconds > 0:
+                clock.wait_until(clock.now() + timedelta(seconds=wait_seconds), env.is_running)
+
+        class _NoSleep:
+            @staticmethod
+            def sleep(_seconds: float) -> None:
+                return None
+
+            def __getattr__(self, name):
+                import time
+
+                return getattr(time, name)
+
+        stack = ExitStack()
+        stack.enter_context(mock.patch.object(timestamp.Timestamp, "_get_wait_seconds", timestamp_wait_seconds))
+        stack.enter_context(mock.patch.object(wait_function.WaitFunction, "_wait_interval", wait_interval))
+        stack.enter_context(mock.patch.object(retrier_decl, "time", _NoSleep()))
+        return stack

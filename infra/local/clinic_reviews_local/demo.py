@@ -1,0 +1,215 @@
+"""`clinic-reviews demo`: the whole system on a file of reviews, in the embedded local AWS.
+
+A first run replays the file on the virtual clock: every review reaches the intake queue when it was
+written (plus the polling delay), every clinic reply when it was posted, every edit when it was seen;
+escalation deadlines fire in between; at 08:00 in the chain's zone the digest schedule runs. A later
+run on the same output folder restores the stored state and fetches the whole file again, as a
+re-poll of the platforms would: nothing already stored is written again and nothing is sent twice.
+docs/demo.md describes every output file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clinic_reviews_local.api_calls import COUNTER, paused
+from clinic_reviews_local.outputs import DemoOutputs
+from clinic_reviews_local.stack import LocalStack
+from clinic_reviews_local.state import load_state, save_state
+from clinic_reviews_local.template import project_root
+
+POLL_DELAY = timedelta(minutes=5)
+REPLAY_DAYS = 3
+BATCH = 10
+DIGEST_HOUR = 8
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run (bad policy, unreadable input): one line for the user."""
+
+
+@dataclass(order=True)
+class Arrival:
+    at: datetime
+    line: int
+    review: dict[str, Any] = field(compare=False)
+
+
+@dataclass
+class InputFile:
+    lines: int = 0
+    reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_input(path: Path) -> InputFile:
+    """JSON lines; a line that is not a JSON object is rejected here with its number and reason."""
+    result = InputFile()
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise DemoError(f"cannot read {path}: {exc.strerror}") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            result.lines = number
+            if not raw.strip():
+                result.rejected.append({"line": number, "reason": "empty line"})
+                continue
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                result.rejected.append({"line": number, "reason": f"not JSON: {exc.msg} at column {exc.colno}"})
+                continue
+            if not isinstance(data, dict):
+                result.rejected.append({"line": number, "reason": "not a JSON object"})
+                continue
+            result.reviews.append((number, data))
+    return result
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def plan_arrivals(reviews: list[tuple[int, dict[str, Any]]], start: datetime) -> list[Arrival]:
+    """When each review, reply and edit reaches the system: written/seen + poll delay, never before start."""
+    arrivals = []
+    for number, review in reviews:
+        seen = _moment(review.get("seen_at")) or _moment(review.get("created_at"))
+        at = max((seen + POLL_DELAY) if seen else start, start)
+        reply = review.get("reply") if isinstance(review.get("reply"), dict) else None
+        replied = _moment(reply.get("created_at")) if reply else None
+        payload = {k: v for k, v in review.items() if k != "seen_at"}
+        if reply and replied and replied + POLL_DELAY > at:
+            arrivals.append(Arrival(at, number, {**payload, "reply": None}))
+            arrivals.append(Arrival(replied + POLL_DELAY, number, payload))
+        else:
+            arrivals.append(Arrival(at, number, payload))
+    return sorted(arrivals)
+
+
+def digest_moment(after: datetime, timezone: str) -> datetime:
+    """The first 08:00 in the chain's zone after `after`."""
+    local = after.astimezone(ZoneInfo(timezone))
+    candidate = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(UTC)
+
+
+class Demo:
+    def __init__(self, reviews_path: Path, out: Path, policy_path: Path):
+        self.reviews_path = reviews_path
+        self.out = out
+        self.policy_path = policy_path
+
+    def run(self) -> dict[str, Any]:
+        from clinic_reviews.domain.policy import PolicyError, load_policy
+
+        started = time.monotonic()
+        try:
+            policy = load_policy(self.policy_path)
+        except (PolicyError, OSError) as exc:
+            raise DemoError(f"policy {self.policy_path}: {exc}") from None
+        data = read_input(self.reviews_path)
+        state = load_state(self.out)
+        latest = max(
+            (m for _, r in data.reviews for m in (_moment(r.get("created_at")), _moment(r.get("seen_at")),
+             _moment((r.get("reply") or {}).get("created_at") if isinstance(r.get("reply"), dict) else None)) if m),
+            default=datetime.now(UTC).replace(microsecond=0),
+        )
+        end = state.end if state else digest_moment(latest, policy.chain.timezone)
+        start = state.end if state else end - timedelta(days=REPLAY_DAYS)
+        outputs = DemoOutputs(self.out, policy, resumed=state is not None)
+        with LocalStack(start=start) as aws:
+            if state:
+                state.restore(aws)
+            aws.put_policy(policy)
+            tap = outputs.tap_events(aws)
+            COUNTER.reset()
+            arrivals = (
+                [Arrival(end, n, {k: v for k, v in r.items() if k != "seen_at"}) for n, r in data.reviews]
+                if state
+                else plan_arrivals(data.reviews, start)
+            )
+            intake = self._replay(aws, arrivals, outputs, tap)
+            aws.advance_to(end)
+            outputs.collect(aws, tap)
+            digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
+            digest_result = aws.run_schedule(self._digest_schedule(aws))
+            outputs.collect(aws, tap)
+            calls = COUNTER.snapshot()
+            days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
+            stored = outputs.write_reviews(aws, policy, days)
+            outputs.write_escalations(aws, stored)
+            outputs.write_digest(digest_day)
+            data.rejected += intake["rejected"]
+            summary = outputs.write_summary(
+                input_lines=data.lines,
+                rejected=sorted(data.rejected, key=lambda r: r["line"]),
+                intake=intake,
+                digest=digest_result,
+                calls=calls,
+                window={"start": start, "end": end, "digest_day": digest_day},
+                wall_seconds=round(time.monotonic() - started, 2),
+            )
+            save_state(self.out, aws, end)
+        return summary
+
+    @staticmethod
+    def _digest_schedule(aws: LocalStack) -> str:
+        schedules = aws.stack.of_type("AWS::Scheduler::Schedule")
+        for schedule in schedules:
+            if "DigestFunction" in schedule.properties["Target"]["Arn"]:
+                return schedule.logical_id
+        raise DemoError("template.yaml has no digest schedule")
+
+    def _replay(self, aws: LocalStack, arrivals: list[Arrival], outputs: DemoOutputs, tap) -> dict[str, Any]:
+        """Deliver arrivals through the intake queue in time order; collect what the system sends."""
+        totals: Counter[str] = Counter()
+        rejected: list[dict[str, Any]] = []
+        index = 0
+        while index < len(arrivals):
+            moment = arrivals[index].at
+            group = []
+            while index < len(arrivals) and arrivals[index].at == moment and len(group) < BATCH:
+                group.append(arrivals[index])
+                index += 1
+            aws.advance_to(moment)
+            outputs.collect(aws, tap)
+            report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in group]})
+            for name in ("new", "changed", "unchanged", "escalations", "events"):
+                totals[name] += report[name]
+            for item in report["rejected"] + report["failed"]:
+                rejected.append({"line": group[item["index"]].line, "reason": item["reason"]})
+            outputs.collect(aws, tap)
+        unique = {}
+        for item in rejected:
+            unique.setdefault(item["line"], item)
+        return {**totals, "deliveries": len(arrivals), "rejected": list(unique.values())}
+
+
+def bundled_paths() -> tuple[Path, Path]:
+    root = project_root()
+    return root / "samples" / "reviews.jsonl", root / "samples" / "policy.yaml"
+
+
+def run_demo(reviews: Path | None, out: Path, policy: Path | None) -> dict[str, Any]:
+    sample_reviews, sample_policy = bundled_paths()
+    return Demo(reviews or sample_reviews, out, policy or sample_policy).run()
+
+
+__all__ = ["run_demo", "DemoError", "plan_arrivals", "read_input", "digest_moment", "date"]

@@ -1,0 +1,428 @@
+"""Deploys the transformed template into moto through the AWS API, resource by resource.
+
+moto's own CloudFormation drops state machine definitions, cannot Ref an event bus and skips
+schedules (../shared/LOCAL-AWS.md), so each resource type has a small creator here that calls the
+service API with the resolved properties. A type without a creator, or a property a creator does not
+understand, fails the deployment with its logical id: nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
+
+from clinic_reviews_local.resolver import Resolver, dependencies
+from clinic_reviews_local.template import ARTIFACT_BUCKET, CODE_KEY, TemplateError
+
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Deployed:
+    logical_id: str
+    type: str
+    physical_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    """What was deployed: resources by logical id, resolved outputs, and the parameters used."""
+
+    name: str
+    region: str
+    resources: dict[str, Deployed]
+    outputs: dict[str, Any]
+    parameters: dict[str, Any]
+
+    def of_type(self, type_name: str) -> list[Deployed]:
+        return [r for r in self.resources.values() if r.type == type_name]
+
+    def physical(self, logical_id: str) -> str:
+        return self.resources[logical_id].physical_id
+
+
+def _code_zip() -> bytes:
+    """A placeholder deployment package: locally the handler runs from this process (see lambdas.py)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "clinic-reviews: handlers run in-process in the embedded local AWS\n")
+    return buffer.getvalue()
+
+
+class Deployer:
+    def __init__(self, session: Any, stack_name: str, region: str):
+        self._session = session
+        self._clients: dict[str, Any] = {}
+        self.stack_name = stack_name
+        self.region = region
+        self._deployed: dict[str, Deployed] = {}
+        self._creators: dict[str, Callable[[str, dict[str, Any]], Deployed]] = {
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::Events::EventBus": self._event_bus,
+            "AWS::Events::Rule": self._rule,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::SQS::QueuePolicy": self._queue_policy,
+            "AWS::Logs::LogGroup": self._log_group,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::SNS::Subscription": self._subscription,
+            "AWS::CloudWatch::Alarm": self._alarm,
+            "AWS::IAM::Role": self._role,
+            "AWS::Lambda::Function": self._function,
+            "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
+            "AWS::Lambda::Permission": self._permission,
+            "AWS::Lambda::Url": self._function_url,
+            "AWS::Scheduler::Schedule": self._schedule,
+            "AWS::StepFunctions::StateMachine": self._state_machine,
+            "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SecretsManager::Secret": self._secret,
+        }
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, region_name=self.region)
+        return self._clients[service]
+
+    # ------------------------------------------------------------------ orchestration
+    def deploy(self, template: dict[str, Any], parameters: dict[str, Any]) -> Stack:
+        params = self._parameters(template, parameters)
+        resolver = Resolver(
+            params,
+            {
+                "AWS::Region": self.region,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::StackName": self.stack_name,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+            },
+            template.get("Conditions", {}),
+            self._ref,
+            self._get_att,
+        )
+        self._resolver = resolver
+        self.client("s3").create_bucket(
+            Bucket=ARTIFACT_BUCKET, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
+        self.client("s3").put_object(Bucket=ARTIFACT_BUCKET, Key=CODE_KEY, Body=_code_zip())
+        resources = template.get("Resources", {})
+        for logical_id in self._order(resources):
+            definition = resources[logical_id]
+            if "Condition" in definition and not resolver.condition(definition["Condition"]):
+                continue
+            creator = self._creators.get(definition["Type"])
+            if creator is None:
+                raise TemplateError(f"{logical_id}: the local deployer cannot create {definition['Type']}")
+            properties = resolver.resolve(definition.get("Properties", {}))
+            try:
+                deployed = creator(logical_id, properties)
+            except TemplateError:
+                raise
+            except Exception as exc:
+                raise TemplateError(f"{logical_id} ({definition['Type']}): {type(exc).__name__}: {exc}") from exc
+            deployed.properties = properties
+            self._deployed[logical_id] = deployed
+        outputs = {name: resolver.resolve(spec["Value"]) for name, spec in template.get("Outputs", {}).items()}
+        return Stack(self.stack_name, self.region, dict(self._deployed), outputs, params)
+
+    @staticmethod
+    def _parameters(template: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for name, spec in template.get("Parameters", {}).items():
+            if name in given:
+                values[name] = given[name]
+            elif "Default" in spec:
+                values[name] = spec["Default"]
+            else:
+                raise TemplateError(f"parameter {name} has no default and no value was given")
+        unknown = set(given) - set(values)
+        if unknown:
+            raise TemplateError(f"unknown parameters: {', '.join(sorted(unknown))}")
+        return values
+
+    @staticmethod
+    def _order(resources: dict[str, Any]) -> list[str]:
+        graph = {}
+        for logical_id, definition in resources.items():
+            needs = dependencies(definition.get("Properties", {})) & set(resources)
+            depends_on = definition.get("DependsOn", [])
+            needs |= set([depends_on] if isinstance(depends_on, str) else depends_on)
+            graph[logical_id] = needs
+        try:
+            return list(TopologicalSorter(graph).static_order())
+        except CycleError as exc:
+            raise TemplateError(f"circular references between resources: {exc.args[1]}") from exc
+
+    def _ref(self, logical_id: str) -> Any:
+        if logical_id not in self._deployed:
+            raise TemplateError(f"Ref to {logical_id}, which is not deployed (unknown or skipped by its condition)")
+        return self._deployed[logical_id].physical_id
+
+    def _get_att(self, logical_id: str, attribute: str) -> Any:
+        if logical_id not in self._deployed:
+            raise TemplateError(f"GetAtt {logical_id}.{attribute}: {logical_id} is not deployed")
+        attributes = self._deployed[logical_id].attributes
+        if attribute not in attributes:
+            raise TemplateError(f"GetAtt {logical_id}.{attribute}: attribute not known to the local deployer")
+        return attributes[attribute]
+
+    def _name(self, logical_id: str, limit: int = 64, lower: bool = False) -> str:
+        name = f"{self.stack_name}-{logical_id}"[:limit]
+        return name.lower() if lower else name
+
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT}:{resource}"
+
+    @staticmethod
+    def _expect(logical_id: str, properties: dict[str, Any], known: set[str]) -> None:
+        unknown = set(properties) - known
+        if unknown:
+            raise TemplateError(f"{logical_id}: properties not supported locally: {', '.join(sorted(unknown))}")
+
+    # ------------------------------------------------------------------ creators
+    def _table(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "TableName", "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
+            "TimeToLiveSpecification", "PointInTimeRecoverySpecification", "SSESpecification",
+        })
+        name = p.get("TableName") or self._name(logical_id, 255)
+        kwargs = {
+            "TableName": name,
+            "AttributeDefinitions": p["AttributeDefinitions"],
+            "KeySchema": p["KeySchema"],
+            "BillingMode": p.get("BillingMode", "PROVISIONED"),
+        }
+        if p.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
+        if p.get("SSESpecification"):
+            kwargs["SSESpecification"] = {"Enabled": bool(p["SSESpecification"].get("SSEEnabled"))}
+        ddb = self.client("dynamodb")
+        table = ddb.create_table(**kwargs)["TableDescription"]
+        if p.get("TimeToLiveSpecification"):
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=p["TimeToLiveSpecification"])
+        if p.get("PointInTimeRecoverySpecification"):
+            ddb.update_continuous_backups(
+                TableName=name,
+                PointInTimeRecoverySpecification={
+                    "PointInTimeRecoveryEnabled": bool(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
+                },
+            )
+        return Deployed(logical_id, "AWS::DynamoDB::Table", name, {"Arn": table["TableArn"]})
+
+    def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
+            "VersioningConfiguration",
+        })
+        name = p.get("BucketName") or self._name(logical_id, 63, lower=True)
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        if p.get("BucketEncryption"):
+            rules = [
+                {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if p.get("PublicAccessBlockConfiguration"):
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
+        if p.get("LifecycleConfiguration"):
+            rules = [
+                {
+                    "ID": rule["Id"],
+                    "Status": rule["Status"],
+                    "Filter": {"Prefix": rule.get("Prefix", "")},
+                    "Expiration": {"Days": int(rule["ExpirationInDays"])},
+                }
+                for rule in p["LifecycleConfiguration"]["Rules"]
+            ]
+            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+        if p.get("VersioningConfiguration"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
+        return Deployed(logical_id, "AWS::S3::Bucket", name, {"Arn": f"arn:aws:s3:::{name}", "BucketName": name})
+
+    def _event_bus(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Name"})
+        arn = self.client("events").create_event_bus(Name=p["Name"])["EventBusArn"]
+        return Deployed(logical_id, "AWS::Events::EventBus", p["Name"], {"Arn": arn, "Name": p["Name"]})
+
+    def _rule(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Name", "EventBusName", "EventPattern", "ScheduleExpression", "State", "Targets", "Description"})
+        name = p.get("Name") or self._name(logical_id)
+        events = self.client("events")
+        kwargs = {"Name": name, "State": p.get("State", "ENABLED"), "EventBusName": p.get("EventBusName", "default")}
+        if "EventPattern" in p:
+            kwargs["EventPattern"] = json.dumps(p["EventPattern"])
+        if "ScheduleExpression" in p:
+            kwargs["ScheduleExpression"] = p["ScheduleExpression"]
+        arn = events.put_rule(**kwargs)["RuleArn"]
+        if p.get("Targets"):
+            events.put_targets(Rule=name, EventBusName=kwargs["EventBusName"], Targets=p["Targets"])
+        return Deployed(logical_id, "AWS::Events::Rule", name, {"Arn": arn})
+
+    def _queue(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy", "SqsManagedSseEnabled",
+            "FifoQueue", "ContentBasedDeduplication",
+        })
+        name = p.get("QueueName") or self._name(logical_id, 80)
+        attributes = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication"):
+            if key in p:
+                attributes[key] = str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
+        if "RedrivePolicy" in p:
+            attributes["RedrivePolicy"] = json.dumps(p["RedrivePolicy"])
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return Deployed(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
+
+    def _queue_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Queues", "PolicyDocument"})
+        for url in p["Queues"]:
+            self.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(p["PolicyDocument"])})
+        return Deployed(logical_id, "AWS::SQS::QueuePolicy", self._name(logical_id))
+
+    def _log_group(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"LogGroupName", "RetentionInDays"})
+        name = p.get("LogGroupName") or self._name(logical_id)
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=name)
+        if "RetentionInDays" in p:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
+        return Deployed(logical_id, "AWS::Logs::LogGroup", name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
+
+    def _topic(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"TopicName", "KmsMasterKeyId"})
+        name = p.get("TopicName") or self._name(logical_id, 256)
+        attributes = {"KmsMasterKeyId": p["KmsMasterKeyId"]} if "KmsMasterKeyId" in p else {}
+        arn = self.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
+        return Deployed(logical_id, "AWS::SNS::Topic", arn, {"TopicArn": arn, "TopicName": name})
+
+    def _subscription(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"TopicArn", "Protocol", "Endpoint"})
+        arn = self.client("sns").subscribe(TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"])
+        return Deployed(logical_id, "AWS::SNS::Subscription", arn["SubscriptionArn"])
+
+    def _alarm(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        name = p.pop("AlarmName", None) or self._name(logical_id, 255)
+        kwargs = {"AlarmName": name, **p}
+        for key in ("Period", "EvaluationPeriods"):
+            if key in kwargs:
+                kwargs[key] = int(kwargs[key])
+        if "Threshold" in kwargs:
+            kwargs["Threshold"] = float(kwargs["Threshold"])
+        for metric in kwargs.get("Metrics", []):
+            if "MetricStat" in metric:
+                metric["MetricStat"]["Period"] = int(metric["MetricStat"]["Period"])
+        self.client("cloudwatch").put_metric_alarm(**kwargs)
+        return Deployed(logical_id, "AWS::CloudWatch::Alarm", name, {"Arn": self._arn("cloudwatch", f"alarm:{name}")})
+
+    def _role(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"AssumeRolePolicyDocument", "ManagedPolicyArns", "Policies", "Tags", "RoleName", "Path"})
+        name = p.get("RoleName") or self._name(logical_id)
+        iam = self.client("iam")
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"]))["Role"]
+        for policy in p.get("Policies", []):
+            # AWS reads a document without Version as 2008-10-17; moto refuses it, so name the version.
+            document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
+            iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
+        for arn in p.get("ManagedPolicyArns", []):
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        return Deployed(logical_id, "AWS::IAM::Role", name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    def _function(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "Code", "Handler", "Runtime", "Role", "Timeout", "MemorySize", "Environment", "TracingConfig",
+            "Architectures", "Description", "Tags", "FunctionName", "Layers",
+        })
+        name = p.get("FunctionName") or self._name(logical_id)
+        kwargs = {
+            "FunctionName": name,
+            "Runtime": p["Runtime"],
+            "Role": p["Role"],
+            "Handler": p["Handler"],
+            "Code": {"S3Bucket": p["Code"]["S3Bucket"], "S3Key": p["Code"]["S3Key"]},
+            "Timeout": int(p.get("Timeout", 3)),
+            "MemorySize": int(p.get("MemorySize", 128)),
+            "Environment": p.get("Environment", {"Variables": {}}),
+            "Architectures": p.get("Architectures", ["x86_64"]),
+        }
+        if p.get("TracingConfig"):
+            kwargs["TracingConfig"] = p["TracingConfig"]
+        arn = self.client("lambda").create_function(**kwargs)["FunctionArn"]
+        return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
+
+    def _event_source_mapping(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"EventSourceArn", "FunctionName", "BatchSize", "FunctionResponseTypes", "Enabled"})
+        kwargs = {k: p[k] for k in ("EventSourceArn", "FunctionName", "FunctionResponseTypes") if k in p}
+        if "BatchSize" in p:
+            kwargs["BatchSize"] = int(p["BatchSize"])
+        uuid = self.client("lambda").create_event_source_mapping(**kwargs)["UUID"]
+        return Deployed(logical_id, "AWS::Lambda::EventSourceMapping", uuid)
+
+    def _permission(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Action", "FunctionName", "Principal", "SourceArn", "FunctionUrlAuthType"})
+        kwargs = {"StatementId": logical_id, "Action": p["Action"], "FunctionName": p["FunctionName"], "Principal": p["Principal"]}
+        if "SourceArn" in p:
+            kwargs["SourceArn"] = p["SourceArn"]
+        if "FunctionUrlAuthType" in p:
+            kwargs["FunctionUrlAuthType"] = p["FunctionUrlAuthType"]
+        self.client("lambda").add_permission(**kwargs)
+        return Deployed(logical_id, "AWS::Lambda::Permission", logical_id)
+
+    def _function_url(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"TargetFunctionArn", "AuthType", "Cors", "InvokeMode"})
+        kwargs = {"FunctionName": p["TargetFunctionArn"], "AuthType": p["AuthType"]}
+        if "Cors" in p:
+            kwargs["Cors"] = p["Cors"]
+        url = self.client("lambda").create_function_url_config(**kwargs)["FunctionUrl"]
+        return Deployed(logical_id, "AWS::Lambda::Url", url, {"FunctionUrl": url, "FunctionArn": p["TargetFunctionArn"]})
+
+    def _schedule(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "Name", "ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow", "Target", "State",
+            "Description", "GroupName",
+        })
+        kwargs = {k: p[k] for k in ("Name", "ScheduleExpression", "FlexibleTimeWindow", "Target") if k in p}
+        for key in ("ScheduleExpressionTimezone", "State", "Description", "GroupName"):
+            if key in p:
+                kwargs[key] = p[key]
+        arn = self.client("scheduler").create_schedule(**kwargs)["ScheduleArn"]
+        return Deployed(logical_id, "AWS::Scheduler::Schedule", p["Name"], {"Arn": arn})
+
+    def _state_machine(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "DefinitionString", "DefinitionSubstitutions", "RoleArn", "StateMachineType", "TracingConfiguration",
+            "StateMachineName", "LoggingConfiguration", "Tags",
+        })
+        definition = p["DefinitionString"]
+        for key, value in (p.get("DefinitionSubstitutions") or {}).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        if "${" in definition:
+            start = definition.index("${")
+            raise TemplateError(f"{logical_id}: unsubstituted placeholder {definition[start:start + 40]!r}")
+        json.loads(definition)
+        name = p.get("StateMachineName") or self._name(logical_id, 80)
+        kwargs = {"name": name, "definition": definition, "roleArn": p["RoleArn"], "type": p.get("StateMachineType", "STANDARD")}
+        arn = self.client("stepfunctions").create_state_machine(**kwargs)["stateMachineArn"]
+        return Deployed(logical_id, "AWS::StepFunctions::StateMachine", arn, {"Arn": arn, "Name": name})
+
+    def _email_identity(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"EmailIdentity"})
+        self.client("ses").verify_email_identity(EmailAddress=p["EmailIdentity"])
+        return Deployed(logical_id, "AWS::SES::EmailIdentity", p["EmailIdentity"])
+
+    def _secret(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Name", "Description", "GenerateSecretString", "SecretString"})
+        name = p.get("Name") or self._name(logical_id)
+        secret = p.get("SecretString")
+        if secret is None:
+            secret = self.client("secretsmanager").get_random_password(PasswordLength=48, ExcludePunctuation=True)["RandomPassword"]
+        arn = self.client("secretsmanager").create_secret(Name=name, SecretString=secret)["ARN"]
+        return Deployed(logical_id, "AWS::SecretsManager::Secret", arn, {"Id": arn})

@@ -1,0 +1,263 @@
+"""Running the deployed Lambda functions in this process.
+
+moto would run Lambda code in Docker; here every invocation of a deployed function (from boto3, from
+a Step Functions task, from an SQS event source mapping, from an EventBridge rule or a schedule) calls
+the function's real handler, named by its `Handler` in template.yaml, with the function's environment.
+Invocations run one at a time (a lock), like a function with reserved concurrency 1, which keeps
+the local stack deterministic. Asynchronous invocations are queued and run by `drain()`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import threading
+import traceback
+import uuid
+from collections import Counter, deque
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+from clinic_reviews_local.api_calls import paused
+from clinic_reviews_local.deployer import ACCOUNT, Stack
+from clinic_reviews_local.template import TemplateError
+
+#: Environment every in-process function gets on top of its own (no X-Ray daemon, no EMF on stdout).
+LOCAL_ENVIRONMENT = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+@dataclass
+class LocalFunction:
+    name: str
+    arn: str
+    handler: str
+    timeout: int
+    memory: int
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def load(self):
+        module_name, _, attribute = self.handler.rpartition(".")
+        try:
+            return getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise TemplateError(f"{self.name}: handler {self.handler} cannot be loaded: {exc}") from exc
+
+
+class LambdaContext:
+    """What the Lambda runtime passes as `context`."""
+
+    def __init__(self, function: LocalFunction):
+        self.function_name = function.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = function.arn
+        self.memory_limit_in_mb = function.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function.name}"
+        self.log_stream_name = "local"
+        self._timeout_ms = function.timeout * 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self._timeout_ms
+
+
+@dataclass
+class SqsMapping:
+    function: str
+    queue_url: str
+    queue_arn: str
+    batch_size: int
+    partial_failures: bool
+
+
+class LocalLambdas:
+    def __init__(self, stack: Stack):
+        self.functions: dict[str, LocalFunction] = {}
+        self.invocations: Counter[str] = Counter()
+        self.errors: list[tuple[str, str]] = []
+        self._lock = threading.RLock()
+        self._async: deque[tuple[str, Any]] = deque()
+        self._mappings: list[SqsMapping] = []
+        self._stack = stack
+        self._register(stack)
+
+    # ------------------------------------------------------------------ registration
+    def _register(self, stack: Stack) -> None:
+        environment: dict[str, str] = {}
+        for deployed in stack.of_type("AWS::Lambda::Function"):
+            p = deployed.properties
+            variables = {k: str(v) for k, v in (p.get("Environment") or {}).get("Variables", {}).items()}
+            function = LocalFunction(
+                name=deployed.physical_id,
+                arn=deployed.attributes["Arn"],
+                handler=p["Handler"],
+                timeout=int(p.get("Timeout", 3)),
+                memory=int(p.get("MemorySize", 128)),
+                environment=variables,
+            )
+            self.functions[function.name] = function
+            for key, value in variables.items():
+                if environment.setdefault(key, value) != value:
+                    raise TemplateError(
+                        f"{key} differs between functions; the in-process runtime shares one environment"
+                    )
+        self.environment = {**environment, **LOCAL_ENVIRONMENT}
+        queues = {q.attributes["Arn"]: q for q in stack.of_type("AWS::SQS::Queue")}
+        for deployed in stack.of_type("AWS::Lambda::EventSourceMapping"):
+            p = deployed.properties
+            queue = queues.get(p["EventSourceArn"])
+            if queue is None:
+                raise TemplateError(f"{deployed.logical_id}: only SQS event sources run locally")
+            self._mappings.append(
+                SqsMapping(
+                    function=self._resolve_name(p["FunctionName"]),
+                    queue_url=queue.physical_id,
+                    queue_arn=queue.attributes["Arn"],
+                    batch_size=int(p.get("BatchSize", 10)),
+                    partial_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+                )
+            )
+
+    def _resolve_name(self, name_or_arn: str) -> str:
+        name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+        if name not in self.functions:
+            raise KeyError(f"no deployed function {name_or_arn!r}")
+        return name
+
+    # ------------------------------------------------------------------ invoking
+    def invoke(self, name_or_arn: str, payload: Any) -> tuple[Any, bool]:
+        """Run the handler; returns (result or error payload, failed)."""
+        function = self.functions[self._resolve_name(name_or_arn)]
+        with self._lock:
+            self.invocations[function.name] += 1
+            try:
+                result = function.load()(payload, LambdaContext(function))
+                return json.loads(json.dumps(result)), False
+            except Exception as exc:
+                self.errors.append((function.name, f"{type(exc).__name__}: {exc}"))
+                return {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "stackTrace": traceback.format_exception(exc)[-5:],
+                }, True
+
+    def invoke_async(self, name_or_arn: str, payload: Any) -> None:
+        self._async.append((self._resolve_name(name_or_arn), payload))
+
+    def drain(self, sqs_client: Any, max_rounds: int = 1000) -> int:
+        """Run queued async invocations and poll the SQS event sources until nothing is left."""
+        ran = 0
+        for _ in range(max_rounds):
+            progressed = False
+            while self._async:
+                name, payload = self._async.popleft()
+                self.invoke(name, payload)
+                ran += 1
+                progressed = True
+            for mapping in self._mappings:
+                while self._poll(sqs_client, mapping):
+                    ran += 1
+                    progressed = True
+            if not progressed:
+                return ran
+        raise RuntimeError("the local event sources did not drain: a message keeps failing without a DLQ?")
+
+    def _poll(self, sqs: Any, mapping: SqsMapping) -> bool:
+        with paused():
+            messages = sqs.receive_message(
+                QueueUrl=mapping.queue_url,
+                MaxNumberOfMessages=min(mapping.batch_size, 10),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+        if not messages:
+            return False
+        event = {"Records": [self._sqs_record(m, mapping) for m in messages]}
+        result, failed = self.invoke(mapping.function, event)
+        if failed:
+            retry = {m["MessageId"] for m in messages}
+        elif mapping.partial_failures and isinstance(result, dict):
+            retry = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        else:
+            retry = set()
+        with paused():
+            for message in messages:
+                if message["MessageId"] in retry:
+                    sqs.change_message_visibility(
+                        QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                else:
+                    sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return True
+
+    def _sqs_record(self, message: dict[str, Any], mapping: SqsMapping) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody"),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": mapping.queue_arn,
+            "awsRegion": self._stack.region,
+        }
+
+    @property
+    def pending(self) -> int:
+        return len(self._async)
+
+    # ------------------------------------------------------------------ moto hooks
+    def patch_moto(self) -> ExitStack:
+        """Route moto's Lambda invocations and EventBridge Lambda targets to `invoke` (undone on close)."""
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.events.models import Rule
+
+        runtime = self
+
+        def backend_invoke(self_backend, function_name, qualifier, body, headers, response_headers):
+            payload = json.loads(body) if body else {}
+            if headers.get("X-Amz-Invocation-Type") == "Event":
+                runtime.invoke_async(function_name, payload)
+                return b""
+            result, failed = runtime.invoke(function_name, payload)
+            if failed:
+                response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(result).encode()
+
+        original_send = Rule.send_to_targets
+
+        def send_to_targets(self_rule, original_event, transform_input=True):
+            if not self_rule.event_pattern.matches_event(original_event):
+                return None
+            lambda_targets = [t for t in self_rule.targets if ":lambda:" in t["Arn"]]
+            others = [t for t in self_rule.targets if ":lambda:" not in t["Arn"]]
+            for target in lambda_targets:
+                runtime.invoke_async(target["Arn"], dict(original_event))
+            if others:
+                saved = self_rule.targets
+                self_rule.targets = others
+                try:
+                    return original_send(self_rule, original_event, transform_input)
+                finally:
+                    self_rule.targets = saved
+            return None
+
+        stack = ExitStack()
+        stack.enter_context(mock.patch.dict(os.environ, self.environment))
+        stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", backend_invoke))
+        stack.enter_context(mock.patch.object(Rule, "send_to_targets", send_to_targets))
+        for function in self.functions.values():
+            function.load()  # fail at deploy time, with the environment in place, if a handler is missing
+        return stack
+
+
+__all__ = ["LocalLambdas", "LocalFunction", "LambdaContext", "ACCOUNT"]

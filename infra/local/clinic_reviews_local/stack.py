@@ -1,0 +1,268 @@
+"""LocalStack: template.yaml deployed into an in-process moto, with handlers, workflows and a virtual clock.
+
+    with LocalStack(start=datetime(2026, 12, 8, 7, 0, tzinfo=UTC)) as aws:
+        aws.put_policy(load_policy("samples/policy.yaml"))
+        aws.invoke("IntakeFunction", {"reviews": [...]})
+        aws.advance_to(datetime(2026, 12, 8, 18, 0, tzinfo=UTC))  # deadlines fire in order
+        aws.sent_sms()
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from clinic_reviews_local.api_calls import COUNTER, paused
+from clinic_reviews_local.clock import VirtualClock
+from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
+from clinic_reviews_local.lambdas import LocalLambdas
+from clinic_reviews_local.template import TemplateError, project_root, transform
+
+REGION = "eu-central-1"
+SENDER = "reviews@clinic-reviews.example"
+SETTLE_TIMEOUT = 120.0
+_FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "TZ": "UTC",
+}
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    source: str
+    destinations: list[str]
+    subject: str
+    text: str
+    html: str
+    raw: str
+
+
+class LocalStack:
+    def __init__(
+        self,
+        start: datetime | None = None,
+        parameters: dict[str, Any] | None = None,
+        root: Path | None = None,
+        stack_name: str = "clinic-reviews-local",
+    ):
+        self.root = root or project_root()
+        self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
+        self.stack_name = stack_name
+        self.clock = VirtualClock(start or datetime.now(UTC))
+        self._exit = ExitStack()
+        self.stack: Stack | None = None
+        self.lambdas: LocalLambdas | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> "LocalStack":
+        try:
+            self._start()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._stop_executions()
+        finally:
+            self._exit.close()
+
+    def _start(self) -> None:
+        from unittest import mock
+
+        from moto import mock_aws
+
+        from clinic_reviews import clock, wiring
+
+        self._exit.enter_context(mock.patch.dict(os.environ, _FAKE_CREDENTIALS))
+        time.tzset()
+        self._exit.callback(time.tzset)
+        mocked = mock_aws(
+            config={
+                "stepfunctions": {"execute_state_machine": True},
+                "lambda": {"use_docker": False},
+                "iam": {"load_aws_managed_policies": True},
+            }
+        )
+        mocked.start()
+        self._exit.callback(mocked.stop)
+        COUNTER.install()
+        self.session = boto3.Session(region_name=REGION)
+        template = transform(self.root, self.parameters)
+        with paused():
+            self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
+            self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
+        self.lambdas = LocalLambdas(self.stack)
+        self._exit.enter_context(self.lambdas.patch_moto())
+        self._exit.enter_context(self.clock.patch_step_functions())
+        clock.use(self.clock.now)
+        self._exit.callback(clock.use, None)
+        wiring.reset()
+        self._exit.callback(wiring.reset)
+        COUNTER.reset()
+
+    def _stop_executions(self) -> None:
+        if self.stack is None:
+            return
+        sfn = self.client("stepfunctions")
+        with paused():
+            for machine in self.stack.of_type("AWS::StepFunctions::StateMachine"):
+                for page in sfn.get_paginator("list_executions").paginate(
+                    stateMachineArn=machine.physical_id, statusFilter="RUNNING"
+                ):
+                    for execution in page["executions"]:
+                        sfn.stop_execution(executionArn=execution["executionArn"], cause="local stack closing")
+
+    # ------------------------------------------------------------------ access
+    def client(self, service: str) -> Any:
+        return self.session.client(service, region_name=REGION)
+
+    def physical(self, logical_id: str) -> str:
+        return self.stack.physical(logical_id)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.stack.outputs
+
+    # ------------------------------------------------------------------ driving
+    def invoke(self, logical_id: str, payload: Any) -> Any:
+        """Invoke a deployed function synchronously through the Lambda API, then settle."""
+        response = self.client("lambda").invoke(
+            FunctionName=self.physical(logical_id), Payload=json.dumps(payload).encode()
+        )
+        body = json.loads(response["Payload"].read() or b"null")
+        self.settle()
+        if response.get("FunctionError"):
+            raise RuntimeError(f"{logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}")
+        return body
+
+    def send_to_queue(self, logical_id: str, body: Any) -> None:
+        self.client("sqs").send_message(QueueUrl=self.physical(logical_id), MessageBody=json.dumps(body))
+
+    def put_events(self, detail_type: str, detail: Any) -> None:
+        self.client("events").put_events(
+            Entries=[
+                {
+                    "Source": "integrator.local",
+                    "DetailType": detail_type,
+                    "Detail": json.dumps(detail),
+                    "EventBusName": self.outputs["BusName"],
+                }
+            ]
+        )
+
+    def run_schedule(self, logical_id: str) -> Any:
+        """Fire an EventBridge Scheduler schedule now: its target gets its input, as at the scheduled time."""
+        schedule = self.stack.resources[logical_id]
+        target = schedule.properties["Target"]
+        payload = json.loads(target.get("Input") or "{}")
+        return self.invoke_arn(target["Arn"], payload)
+
+    def invoke_arn(self, arn: str, payload: Any) -> Any:
+        for deployed in self.stack.of_type("AWS::Lambda::Function"):
+            if deployed.attributes["Arn"] == arn:
+                return self.invoke(deployed.logical_id, payload)
+        raise TemplateError(f"no local function with ARN {arn}")
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Run queued work until every workflow is finished or waiting on the clock."""
+        sqs = self.client("sqs")
+        deadline = time.monotonic() + timeout
+        while True:
+            self.lambdas.drain(sqs)
+            running = self.running_executions()
+            if not self.lambdas.pending and running <= self.clock.waiters:
+                time.sleep(0.01)  # let a just-released thread register its next wait
+                if not self.lambdas.pending and self.running_executions() <= self.clock.waiters:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{running} workflow executions did not settle within {timeout:.0f}s")
+            time.sleep(0.005)
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move the virtual clock to `moment`, releasing due waits in time order and settling after each."""
+        self.settle()
+        while True:
+            wake = self.clock.next_wake()
+            if wake is None or wake > moment:
+                break
+            self.clock.set(wake)
+            self.settle()
+        self.clock.set(moment)
+        self.settle()
+
+    # ------------------------------------------------------------------ observing
+    def running_executions(self) -> int:
+        from moto.stepfunctions.parser.api import ExecutionStatus
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+        return len(backend._get_executions(ExecutionStatus.RUNNING))
+
+    def executions(self, logical_id: str = "EscalationStateMachine") -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        found = []
+        with paused():
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=self.physical(logical_id)):
+                found.extend(page["executions"])
+        return found
+
+    def execution_history(self, execution_arn: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        events = []
+        with paused():
+            for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+                events.extend(page["events"])
+        return events
+
+    def sent_sms(self) -> list[tuple[str, str]]:
+        from moto.sns.models import sns_backends
+
+        return list(sns_backends[ACCOUNT][REGION].sms_messages.values())
+
+    def sent_emails(self) -> list[SentEmail]:
+        from moto.ses.models import ses_backends
+
+        found = []
+        for message in ses_backends[ACCOUNT][REGION].sent_messages:
+            raw = getattr(message, "raw_data", None)
+            if raw is None:
+                continue
+            parsed = email.message_from_string(raw, policy=email.policy.default)
+            text = parsed.get_body(("plain",))
+            html = parsed.get_body(("html",))
+            found.append(
+                SentEmail(
+                    source=message.source,
+                    destinations=list(dict.fromkeys(message.destinations)),
+                    subject=str(parsed["Subject"]),
+                    text=text.get_content() if text else "",
+                    html=html.get_content() if html else "",
+                    raw=raw,
+                )
+            )
+        return found
+
+    # ------------------------------------------------------------------ configuration
+    def put_policy(self, policy) -> None:
+        """Store a chain policy, as `clinic-reviews policy put` does on AWS."""
+        from clinic_reviews import wiring
+
+        with paused():
+            wiring.policy_repository().put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
