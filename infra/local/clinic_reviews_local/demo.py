@@ -101,6 +101,15 @@ def plan_arrivals(reviews: list[tuple[int, dict[str, Any]]], start: datetime) ->
     return sorted(arrivals)
 
 
+def refetch_arrivals(reviews: list[tuple[int, dict[str, Any]]], at: datetime) -> list[Arrival]:
+    """A re-poll at `at`: every review once, as the platform shows it now (the last line of each key)."""
+    latest: dict[tuple, tuple[int, dict[str, Any]]] = {}
+    for number, review in reviews:
+        key = (review.get("clinic_id"), review.get("source"), str(review.get("external_id")))
+        latest[key] = (number, review)
+    return [Arrival(at, n, {k: v for k, v in r.items() if k != "seen_at"}) for n, r in sorted(latest.values(), key=lambda x: x[0])]
+
+
 def digest_moment(after: datetime, timezone: str) -> datetime:
     """The first 08:00 in the chain's zone after `after`."""
     local = after.astimezone(ZoneInfo(timezone))
@@ -132,7 +141,7 @@ class Demo:
             default=datetime.now(UTC).replace(microsecond=0),
         )
         end = state.end if state else digest_moment(latest, policy.chain.timezone)
-        start = state.end if state else end - timedelta(days=REPLAY_DAYS)
+        start = state.start if state else end - timedelta(days=REPLAY_DAYS)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         with LocalStack(start=start) as aws:
             if state:
@@ -140,14 +149,9 @@ class Demo:
             aws.put_policy(policy)
             tap = outputs.tap_events(aws)
             COUNTER.reset()
-            arrivals = (
-                [Arrival(end, n, {k: v for k, v in r.items() if k != "seen_at"}) for n, r in data.reviews]
-                if state
-                else plan_arrivals(data.reviews, start)
-            )
+            arrivals = refetch_arrivals(data.reviews, end) if state else plan_arrivals(data.reviews, start)
             intake = self._replay(aws, arrivals, outputs, tap)
-            aws.advance_to(end)
-            outputs.collect(aws, tap)
+            aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
             digest_result = aws.run_schedule(self._digest_schedule(aws))
             outputs.collect(aws, tap)
@@ -166,7 +170,7 @@ class Demo:
                 window={"start": start, "end": end, "digest_day": digest_day},
                 wall_seconds=round(time.monotonic() - started, 2),
             )
-            save_state(self.out, aws, end)
+            save_state(self.out, aws, start, end)
         return summary
 
     @staticmethod
@@ -188,8 +192,7 @@ class Demo:
             while index < len(arrivals) and arrivals[index].at == moment and len(group) < BATCH:
                 group.append(arrivals[index])
                 index += 1
-            aws.advance_to(moment)
-            outputs.collect(aws, tap)
+            aws.advance_to(moment, on_step=lambda: outputs.collect(aws, tap))
             report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in group]})
             for name in ("new", "changed", "unchanged", "escalations", "events"):
                 totals[name] += report[name]

@@ -62,20 +62,18 @@ class DemoOutputs:
     def collect(self, aws: LocalStack, tap: EventTap) -> None:
         """Write what was sent since the last call, stamped with the virtual time."""
         now = _iso(aws.clock.now())
-        sms = aws.sent_sms()
-        for phone, text in sms[self._sms_seen :]:
-            from clinic_reviews.notify.sms_text import segments
+        from clinic_reviews.notify.sms_text import segments
 
+        for phone, text in aws.sent_sms(self._sms_seen):
             self._write("sms.jsonl", {"at": now, "to": phone, "segments": segments(text), "text": text})
             self.counts["sms"] += 1
-        self._sms_seen = len(sms)
-        emails = aws.sent_emails()
-        for message in emails[self._emails_seen :]:
+            self._sms_seen += 1
+        for message in aws.sent_emails(self._emails_seen):
+            self._emails_seen += 1
             self._email_number += 1
             name = f"{self._email_number:03d}-{_slug(message.subject)}"
             (self.out / "emails" / f"{name}.eml").write_text(message.raw, encoding="utf-8")
             self.counts["emails"] += 1
-        self._emails_seen = len(emails)
         sqs = aws.client("sqs")
         with paused():
             while True:

@@ -67,6 +67,7 @@ class LocalStack:
         self._exit = ExitStack()
         self.stack: Stack | None = None
         self.lambdas: LocalLambdas | None = None
+        self._clients: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "LocalStack":
@@ -131,7 +132,9 @@ class LocalStack:
 
     # ------------------------------------------------------------------ access
     def client(self, service: str) -> Any:
-        return self.session.client(service, region_name=REGION)
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, region_name=REGION)
+        return self._clients[service]
 
     def physical(self, logical_id: str) -> str:
         return self.stack.physical(logical_id)
@@ -195,8 +198,11 @@ class LocalStack:
                 raise TimeoutError(f"{running} workflow executions did not settle within {timeout:.0f}s")
             time.sleep(0.005)
 
-    def advance_to(self, moment: datetime) -> None:
-        """Move the virtual clock to `moment`, releasing due waits in time order and settling after each."""
+    def advance_to(self, moment: datetime, on_step=None) -> None:
+        """Move the virtual clock to `moment`, releasing due waits in time order and settling after each.
+
+        `on_step()`, when given, runs after each settled step, while the clock still reads that step's time.
+        """
         self.settle()
         while True:
             wake = self.clock.next_wake()
@@ -204,8 +210,12 @@ class LocalStack:
                 break
             self.clock.set(wake)
             self.settle()
+            if on_step:
+                on_step()
         self.clock.set(moment)
         self.settle()
+        if on_step:
+            on_step()
 
     # ------------------------------------------------------------------ observing
     def running_executions(self) -> int:
@@ -231,16 +241,18 @@ class LocalStack:
                 events.extend(page["events"])
         return events
 
-    def sent_sms(self) -> list[tuple[str, str]]:
+    def sent_sms(self, start: int = 0) -> list[tuple[str, str]]:
+        """SMS published through SNS so far (from the `start`-th on)."""
         from moto.sns.models import sns_backends
 
-        return list(sns_backends[ACCOUNT][REGION].sms_messages.values())
+        return list(sns_backends[ACCOUNT][REGION].sms_messages.values())[start:]
 
-    def sent_emails(self) -> list[SentEmail]:
+    def sent_emails(self, start: int = 0) -> list[SentEmail]:
+        """Raw e-mails SES sent so far (from the `start`-th on), parsed."""
         from moto.ses.models import ses_backends
 
         found = []
-        for message in ses_backends[ACCOUNT][REGION].sent_messages:
+        for message in ses_backends[ACCOUNT][REGION].sent_messages[start:]:
             raw = getattr(message, "raw_data", None)
             if raw is None:
                 continue

@@ -18,11 +18,12 @@ from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import ACCOUNT
 
 STATE_FILE = Path(".state") / "state.json"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
 class SavedState:
+    start: datetime
     end: datetime
     items: list[dict[str, Any]]
     objects: dict[str, str]
@@ -46,10 +47,12 @@ def load_state(out: Path) -> SavedState | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("version") != VERSION:
         return None
-    return SavedState(datetime.fromisoformat(data["end"]), data["items"], data["objects"])
+    return SavedState(
+        datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]), data["items"], data["objects"]
+    )
 
 
-def save_state(out: Path, aws, end: datetime) -> None:
+def save_state(out: Path, aws, start: datetime, end: datetime) -> None:
     from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
 
@@ -59,5 +62,5 @@ def save_state(out: Path, aws, end: datetime) -> None:
     objects = {key: base64.b64encode(obj.value).decode() for key, obj in bucket.keys.items() if obj is not None}
     path = out / STATE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"version": VERSION, "end": end.isoformat(), "items": items, "objects": objects}
+    payload = {"version": VERSION, "start": start.isoformat(), "end": end.isoformat(), "items": items, "objects": objects}
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
