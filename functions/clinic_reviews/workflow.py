@@ -14,6 +14,11 @@ def execution_name(key: ReviewKey) -> str:
     return f"esc-{key.token()}"
 
 
+def thank_execution_name(key: ReviewKey) -> str:
+    """The one-tier reminder to thank the author of a positive review."""
+    return f"thx-{key.token()}"
+
+
 def escalation_input(key: ReviewKey, chain_id: str, tiers: Sequence[Any]) -> dict[str, Any]:
     """The execution input: the review's key and the ladder, each tier with its UTC due moment."""
     return {

@@ -6,13 +6,14 @@ which events to announce and whether to start the escalation. It reads no clock 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.record import ANSWERED, OPEN, ReviewRecord
 from clinic_reviews.domain.review import Review
+from clinic_reviews.domain.thanks import wants_thank_reminder
 
 NEW = "new"
 CHANGED = "changed"
@@ -38,6 +39,7 @@ class Assessment:
     record: ReviewRecord | None
     events: tuple[str, ...] = ()
     escalate: bool = False
+    thank: bool = False
     history: tuple[HistoryEntry, ...] = ()
     changed_fields: tuple[str, ...] = ()
 
@@ -51,11 +53,13 @@ def assess(
     clinic_tz: str,
     now: datetime,
     backfill_window: timedelta,
+    thank_share: float = 0.0,
 ) -> Assessment:
-    """Decide what one fetched review changes."""
+    """Decide what one fetched review changes (`thank_share`: see domain/thanks.py)."""
     content_hash = incoming.content_hash()
     if existing is None:
-        return _first_sight(incoming, classification, content_hash, chain_id, clinic_tz, now, backfill_window)
+        outcome = _first_sight(incoming, classification, content_hash, chain_id, clinic_tz, now, backfill_window)
+        return replace(outcome, thank=wants_thank_reminder(outcome.record, thank_share))
     if existing.content_hash == content_hash:
         # Self-healing: a stored open negative whose escalation never started (a crash between the
         # write and the start) is started now; the deterministic execution name makes it once.
@@ -107,7 +111,14 @@ def _changed(review, classification, content_hash, existing: ReviewRecord, now) 
         record = record.evolve(status=ANSWERED, answered_at=min(review.reply.created_at, now), answered_by="platform")
         events.append(ANSWERED_EVENT)
         history.append(HistoryEntry(now, "answered", {"by": "platform"}))
-    return Assessment(CHANGED, record, tuple(events), _needs_escalation(record), tuple(history), changed)
+    return Assessment(
+        CHANGED,
+        record,
+        events=tuple(events),
+        escalate=_needs_escalation(record),
+        history=tuple(history),
+        changed_fields=changed,
+    )
 
 
 def _needs_escalation(record: ReviewRecord) -> bool:

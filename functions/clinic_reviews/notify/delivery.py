@@ -6,6 +6,7 @@ and nothing is sent twice. The key is `<execution>:<tier>:<contact>:<channel>`.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -39,8 +40,12 @@ class Delivery:
         if request["channel"] == "sms":
             return {"message_id": self._senders.sms(request["to"], request["text"])}
         if request["channel"] == "email":
+            images = [
+                {**image, "data": base64.b64decode(image["data"])} for image in request.get("images") or ()
+            ]  # inline images (the monthly report's charts) travel base64-encoded in the request
             message_id = self._senders.email(
-                [request["to"]], request["subject"], request["html"], request["text"], request.get("sender_name")
+                [request["to"]], request["subject"], request["html"], request["text"], request.get("sender_name"),
+                images or None,
             )
             return {"message_id": message_id}
         raise ValueError(f"unknown channel {request['channel']!r}")

@@ -7,12 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.labels import SOURCE_NAMES, label
-from clinic_reviews.domain.privacy import redact_contacts
+from clinic_reviews.domain.privacy import excerpt, redact_contacts
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.notify.rendering import render
-from clinic_reviews.notify.sms_text import fit
+from clinic_reviews.notify.sms_text import fit, segments
 
 SMS_SEGMENTS = 2
+MIN_SMS_EXCERPT = 40  # a link is dropped from the SMS rather than squeezing the excerpt below this
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class AlertContext:
     tier_count: int
     due: datetime
     link: str | None = None
+    ack_link: str | None = None
+    kind: str = "negative"  # negative | thank
 
 
 @dataclass(frozen=True)
@@ -50,36 +53,44 @@ def _due_text(ctx: AlertContext) -> str:
 
 
 def alert_sms(ctx: AlertContext) -> str:
-    """The SMS: platform, clinic, rating and a contact-free excerpt, fitted into two segments."""
+    """The SMS: platform, clinic, rating and a contact-free excerpt, fitted into two segments.
+
+    The acknowledgement link (else the platform link) goes in when it leaves room for an excerpt of
+    MIN_SMS_EXCERPT characters; otherwise the SMS goes without a link (the e-mail always has it).
+    """
     review = ctx.record.review
 
-    def rendered(excerpt: str, link: str | None) -> str:
+    def rendered(quote: str, link: str | None) -> str:
         return render(
             "alert_sms.txt.j2",
             lang=ctx.lang,
-            chain=ctx.chain,
+            kind=ctx.kind,
             rating_text=_rating_text(review.rating, ctx.lang),
             source=review.source,
             clinic=ctx.clinic,
-            excerpt=excerpt,
+            excerpt=quote,
             due=_due_text(ctx),
             link=link,
         ).strip()
 
-    try:
-        return fit(lambda excerpt: rendered(excerpt, ctx.link), review.text, SMS_SEGMENTS, review.author)
-    except ValueError:  # a very long link: the e-mail carries it
-        return fit(lambda excerpt: rendered(excerpt, None), review.text, SMS_SEGMENTS, review.author)
+    shortest = excerpt(review.text, MIN_SMS_EXCERPT, review.author)
+    for link in dict.fromkeys(filter(None, (ctx.ack_link, ctx.link))):
+        if segments(rendered(shortest, link)) <= SMS_SEGMENTS:
+            return fit(lambda text, link=link: rendered(text, link), review.text, SMS_SEGMENTS, review.author)
+    return fit(lambda text: rendered(text, None), review.text, SMS_SEGMENTS, review.author)
 
 
 def alert_email(ctx: AlertContext) -> Email:
     review, cls = ctx.record.review, ctx.record.classification
     source = label(SOURCE_NAMES, review.source, ctx.lang)
     rating = _rating_text(review.rating, ctx.lang)
-    if ctx.lang == "en":
-        subject = f"Negative review {rating} · {ctx.clinic} · {source} — answer by {_due_text(ctx)}"
-    else:
-        subject = f"Негативный отзыв {rating} · {ctx.clinic} · {source} — ответить до {_due_text(ctx)}"
+    subjects = {
+        ("negative", "en"): f"Negative review {rating} · {ctx.clinic} · {source} — answer by {_due_text(ctx)}",
+        ("negative", "ru"): f"Негативный отзыв {rating} · {ctx.clinic} · {source} — ответить до {_due_text(ctx)}",
+        ("thank", "en"): f"Say thank you: review {rating} · {ctx.clinic} · {source}",
+        ("thank", "ru"): f"Поблагодарите за отзыв {rating} · {ctx.clinic} · {source}",
+    }
+    subject = subjects[(ctx.kind, "en" if ctx.lang == "en" else "ru")]
     context = dict(
         subject=subject,
         lang=ctx.lang,
@@ -97,5 +108,7 @@ def alert_email(ctx: AlertContext) -> Email:
         tier_count=ctx.tier_count,
         due=_due_text(ctx),
         link=ctx.link,
+        ack_link=ctx.ack_link,
+        kind=ctx.kind,
     )
     return Email(subject, render("alert_email.html.j2", **context), render("alert_email.txt.j2", **context))

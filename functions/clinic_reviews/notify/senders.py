@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from email.header import Header
+from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr
 from typing import Any
 
 
-def mime_message(sender: str, recipients: list[str], subject: str, html: str, text: str) -> bytes:
+def mime_message(
+    sender: str, recipients: list[str], subject: str, html: str, text: str, images: list[dict] | None = None
+) -> bytes:
     """A multipart/alternative message with a plain-text and an HTML part, both UTF-8.
 
+    With `images` (each `{"cid", "filename", "data"}`, data as PNG bytes) the HTML part becomes a
+    multipart/related holding the HTML and the images it shows as `cid:` references.
     The subject goes through `email.header.Header`: the modern API's folding of long non-ASCII
     subjects loses the space at a fold (seen with CPython 3.11), this one keeps it.
     """
@@ -20,7 +25,17 @@ def mime_message(sender: str, recipients: list[str], subject: str, html: str, te
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message.attach(MIMEText(text, "plain", "utf-8"))
-    message.attach(MIMEText(html, "html", "utf-8"))
+    if images:
+        related = MIMEMultipart("related")
+        related.attach(MIMEText(html, "html", "utf-8"))
+        for image in images:
+            part = MIMEImage(image["data"], "png")
+            part.add_header("Content-ID", f"<{image['cid']}>")
+            part.add_header("Content-Disposition", "inline", filename=image["filename"])
+            related.attach(part)
+        message.attach(related)
+    else:
+        message.attach(MIMEText(html, "html", "utf-8"))
     return message.as_bytes()
 
 
@@ -40,9 +55,17 @@ class Senders:
         )
         return response["MessageId"]
 
-    def email(self, recipients: list[str], subject: str, html: str, text: str, sender_name: str | None = None) -> str:
+    def email(
+        self,
+        recipients: list[str],
+        subject: str,
+        html: str,
+        text: str,
+        sender_name: str | None = None,
+        images: list[dict] | None = None,
+    ) -> str:
         sender = formataddr((sender_name, self.sender_email), charset="utf-8") if sender_name else self.sender_email
-        raw = mime_message(sender, recipients, subject, html, text)
+        raw = mime_message(sender, recipients, subject, html, text, images)
         response = self._ses.send_raw_email(Source=self.sender_email, Destinations=recipients, RawMessage={"Data": raw})
         return response["MessageId"]
 

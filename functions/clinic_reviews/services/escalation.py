@@ -2,8 +2,9 @@
 
 Order of checks: the review is answered → stop; the tier is not urgent and it is quiet hours at the
 clinic → come back when they end; otherwise notify every recipient of the tier (each delivery
-exactly once, SMS over the chain's daily cap goes by e-mail), record the step in the review's
+exactly once; SMS over the chain's daily cap goes by e-mail), record the step in the review's
 history, move the review's deadline to the next tier, and announce `review.escalated`.
+The same step serves the one-tier reminder to thank the author of a positive review (tier `thank`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.intake import HistoryEntry
-from clinic_reviews.domain.ladder import in_quiet_hours, plan_escalation
-from clinic_reviews.domain.record import ANSWERED
+from clinic_reviews.domain.ladder import THANK_TIER_ID, Recipient, Tier, in_quiet_hours, plan_escalation, plan_thank_reminder
+from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.review import ReviewKey, iso_z
-from clinic_reviews.events import REVIEW_ESCALATED, Event, EventPublisher, review_event
+from clinic_reviews.events import REVIEW_ESCALATED, EventPublisher, review_event
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.messages import AlertContext, alert_email, alert_sms
+from clinic_reviews.services.links import LinkMaker
 from clinic_reviews.store.counters import Counters
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
@@ -32,6 +34,10 @@ DEFERRED = "deferred"
 
 class ReviewNotFound(LookupError):
     pass
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class TierRequest:
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> "TierRequest":
         ref = event["review"]
-        return cls(ReviewKey(ref["clinic_id"], ref["source"], ref["external_id"]), event["tiers"], int(event["i"]), event["execution"])
+        key = ReviewKey(ref["clinic_id"], ref["source"], ref["external_id"])
+        return cls(key, event["tiers"], int(event["i"]), event["execution"])
 
     @property
     def tier(self) -> dict[str, Any]:
@@ -56,7 +63,7 @@ class TierRequest:
     def next_due(self) -> datetime | None:
         if self.index + 1 >= len(self.tiers):
             return None
-        return datetime.fromisoformat(self.tiers[self.index + 1]["due"].replace("Z", "+00:00"))
+        return _utc(self.tiers[self.index + 1]["due"])
 
 
 class EscalationService:
@@ -68,6 +75,7 @@ class EscalationService:
         counters: Counters,
         publisher: EventPublisher,
         now: Callable[[], datetime],
+        links: LinkMaker | None = None,
     ):
         self._reviews = reviews
         self._policies = policies
@@ -75,6 +83,7 @@ class EscalationService:
         self._counters = counters
         self._publisher = publisher
         self._now = now
+        self._links = links
 
     def run_tier(self, request: TierRequest) -> dict[str, Any]:
         now = self._now()
@@ -84,73 +93,82 @@ class EscalationService:
         if record.status == ANSWERED and (record.answered_at is None or record.answered_at <= now):
             return {"outcome": ANSWERED_OUTCOME, "at": iso_z(now)}
         policy, clinic = self._policies.for_clinic(request.key.clinic_id)
-        tier_spec = request.tier
-        quiet_until = None if tier_spec.get("urgent") else in_quiet_hours(policy, clinic.id, now)
+        quiet_until = None if request.tier.get("urgent") else in_quiet_hours(policy, clinic.id, now)
         if quiet_until is not None:
             return {"outcome": DEFERRED, "retry_at": iso_z(quiet_until)}
-        planned = {t.id: t for t in plan_escalation(policy, clinic.id, record.review.created_at, legal=True)}
-        tier = planned.get(tier_spec["id"])
-        if tier is None:
-            raise LookupError(f"tier {tier_spec['id']!r} is no longer in the policy of chain {policy.chain.id!r}")
-        due = datetime.fromisoformat(tier_spec["due"].replace("Z", "+00:00"))
+        tier = self._current_tier(policy, record, request.tier["id"])
         next_due = request.next_due
-        context = AlertContext(
-            record=record,
-            chain=policy.chain.name,
-            clinic=clinic.name,
-            clinic_tz=clinic.timezone,
-            lang=policy.chain.language,
-            tier=tier.id,
-            tier_number=request.index + 1,
-            tier_count=len(request.tiers),
-            due=next_due or due,
-            link=record.review.url,
-        )
-        deliveries = self._deliver(request, policy, clinic, tier.recipients, context, now)
+        deliveries = self._deliver(request, policy, clinic, record, tier, next_due or _utc(request.tier["due"]), now)
         self._reviews.record_tier(request.key, tier.id, next_due)
-        self._reviews.add_history(request.key, [HistoryEntry(now, f"notified:{tier.id}", {"tier": tier.id, "deliveries": deliveries})])
-        self._publisher.publish(
-            [
-                Event(
-                    REVIEW_ESCALATED,
-                    review_event(REVIEW_ESCALATED, record, now, tier=tier.id, tier_number=request.index + 1).detail
-                    | {"event_id": f"{REVIEW_ESCALATED}:{request.key.token()}:{tier.id}"},
-                )
-            ]
+        self._reviews.add_history(
+            request.key, [HistoryEntry(now, f"notified:{tier.id}", {"tier": tier.id, "deliveries": deliveries})]
         )
+        event = review_event(REVIEW_ESCALATED, record, now, tier=tier.id, tier_number=request.index + 1)
+        event.detail["event_id"] = f"{REVIEW_ESCALATED}:{request.key.token()}:{tier.id}"
+        self._publisher.publish([event])
         return {"outcome": NOTIFIED, "tier": tier.id, "deliveries": len(deliveries), "at": iso_z(now)}
 
-    def _deliver(self, request, policy, clinic, recipients, context, now) -> list[dict[str, Any]]:
-        sms_text, email = None, None
-        results = []
+    @staticmethod
+    def _current_tier(policy, record: ReviewRecord, tier_id: str) -> Tier:
+        """The tier's recipients as the policy says now (a contact changed since intake is honoured)."""
+        clinic_id = record.review.clinic_id
+        if tier_id == THANK_TIER_ID:
+            return plan_thank_reminder(policy, clinic_id, record.received_at)
+        for tier in plan_escalation(policy, clinic_id, record.received_at, legal=True):
+            if tier.id == tier_id:
+                return tier
+        raise LookupError(f"tier {tier_id!r} is no longer in the policy of chain {policy.chain.id!r}")
+
+    def _deliver(self, request, policy, clinic, record, tier: Tier, answer_by: datetime, now) -> list[dict[str, Any]]:
         local_day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-        emailed = {r.contact_id for r in recipients if r.channel == "email"}
-        for recipient in recipients:
+        emailed = {r.contact_id for r in tier.recipients if r.channel == "email"}
+        results = []
+        for recipient in tier.recipients:
+            key = f"{request.execution}:{tier.id}:{recipient.contact_id}:{recipient.channel}"
             channel, address = recipient.channel, recipient.address
-            key = f"{request.execution}:{request.tier['id']}:{recipient.contact_id}:{channel}"
             if channel == "sms" and not self._counters.take(policy.chain.id, "sms", local_day, policy.chain.sms_daily_cap):
-                fallback = policy.contact(recipient.contact_id, clinic.id).email
                 results.append({"contact": recipient.contact_id, "channel": "sms", "status": "over_cap"})
+                fallback = policy.contact(recipient.contact_id, clinic.id).email
                 if recipient.contact_id in emailed or not fallback:
                     continue
                 channel, address, key = "email", fallback, f"{key}:overflow"
-            if channel == "sms":
-                sms_text = sms_text or alert_sms(context)
-                request_body = {"key": key, "channel": "sms", "to": address, "text": sms_text}
-            elif channel == "email":
-                email = email or alert_email(context)
-                request_body = {
-                    "key": key,
-                    "channel": "email",
-                    "to": address,
-                    "subject": email.subject,
-                    "html": email.html,
-                    "text": email.text,
-                    "sender_name": policy.chain.name,
-                }
-            else:
+            if channel not in ("sms", "email"):
                 results.append({"contact": recipient.contact_id, "channel": channel, "status": "unsupported"})
                 continue
-            result = self._delivery.deliver(request=request_body)
+            context = AlertContext(
+                record=record,
+                chain=policy.chain.name,
+                clinic=clinic.name,
+                clinic_tz=clinic.timezone,
+                lang=policy.chain.language,
+                tier=tier.id,
+                tier_number=request.index + 1,
+                tier_count=len(request.tiers),
+                due=answer_by,
+                link=record.review.url,
+                ack_link=self._ack_link(record, recipient, tier, now),
+                kind="thank" if tier.id == THANK_TIER_ID else "negative",
+            )
+            result = self._delivery.deliver(request=self._message(key, channel, address, context, policy.chain.name))
             results.append({"contact": recipient.contact_id, "channel": channel, "status": "sent", "message_id": result["message_id"]})
         return results
+
+    def _ack_link(self, record: ReviewRecord, recipient: Recipient, tier: Tier, now: datetime) -> str | None:
+        if self._links is None:
+            return None
+        return self._links.make(record.key, recipient.contact_id, tier.id, now)
+
+    @staticmethod
+    def _message(key: str, channel: str, address: str, context: AlertContext, sender_name: str) -> dict[str, Any]:
+        if channel == "sms":
+            return {"key": key, "channel": "sms", "to": address, "text": alert_sms(context)}
+        email = alert_email(context)
+        return {
+            "key": key,
+            "channel": "email",
+            "to": address,
+            "subject": email.subject,
+            "html": email.html,
+            "text": email.text,
+            "sender_name": sender_name,
+        }

@@ -16,13 +16,13 @@ from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain.classification import classify
 from clinic_reviews.domain.intake import NEW, UNCHANGED, Assessment, assess
-from clinic_reviews.domain.ladder import plan_escalation
+from clinic_reviews.domain.ladder import plan_escalation, plan_thank_reminder
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import InvalidReview, Review, parse_review
 from clinic_reviews.events import Event, EventPublisher, review_event
 from clinic_reviews.store.policies import PolicyRepository, UnknownClinic
 from clinic_reviews.store.reviews import Conflict, ReviewRepository
-from clinic_reviews.workflow import WorkflowStarter, escalation_input, execution_name
+from clinic_reviews.workflow import WorkflowStarter, escalation_input, execution_name, thank_execution_name
 
 logger = Logger(child=True)
 
@@ -42,6 +42,7 @@ class IntakeReport:
     changed: int = 0
     unchanged: int = 0
     escalations: int = 0
+    thank_reminders: int = 0
     events: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     failed: list[Rejection] = field(default_factory=list)
@@ -53,6 +54,7 @@ class IntakeReport:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "escalations": self.escalations,
+            "thank_reminders": self.thank_reminders,
             "events": self.events,
             "rejected": [r.__dict__ for r in self.rejected],
             "failed": [r.__dict__ for r in self.failed],
@@ -110,6 +112,8 @@ class IntakeService:
         now = self._now()
         if outcome.escalate and record is not None and self._start_escalation(record):
             report.escalations += 1
+        if outcome.thank and record is not None and self._start_thank_reminder(record):
+            report.thank_reminders += 1
         if outcome.record is None:
             return []
         return [review_event(name, record, now) for name in outcome.events]
@@ -124,6 +128,7 @@ class IntakeService:
             clinic_tz=clinic.timezone,
             now=self._now(),
             backfill_window=policy.chain.backfill,
+            thank_share=policy.chain.positive_reply_share if policy.positive is not None else 0.0,
         )
         return outcome, outcome.record or existing
 
@@ -144,3 +149,9 @@ class IntakeService:
         started = self._workflows.start(name, escalation_input(record.key, record.chain_id, tiers))
         self._reviews.set_escalation(record.key, name, tiers[0].due)
         return started
+
+    def _start_thank_reminder(self, record: ReviewRecord) -> bool:
+        policy, _ = self._policies.for_clinic(record.review.clinic_id)
+        tier = plan_thank_reminder(policy, record.review.clinic_id, min(record.review.created_at, record.received_at))
+        payload = escalation_input(record.key, record.chain_id, [tier])
+        return self._workflows.start(thank_execution_name(record.key), payload)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
@@ -40,6 +41,14 @@ _FAKE_CREDENTIALS = {
     "AWS_REGION": REGION,
     "TZ": "UTC",
 }
+
+
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError(f"outbound HTTP is disabled in the local stack ({request.url.host})", request=request)
+
+
+#: The source connectors' transport until a test or demo serves fixtures: nothing reaches the internet.
+_REFUSE_ALL = httpx.MockTransport(_refuse)
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ class LocalStack:
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
+        self._exit.callback(self._restore_http, wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep)
+        self.serve_http(_REFUSE_ALL)
         wiring.reset()
         self._exit.callback(wiring.reset)
         COUNTER.reset()
@@ -143,6 +154,46 @@ class LocalStack:
     def outputs(self) -> dict[str, Any]:
         return self.stack.outputs
 
+    # ------------------------------------------------------------------ outbound HTTP
+    def serve_http(self, transport: Any) -> None:
+        """Answer the source connectors' HTTP with `transport` (an httpx transport, e.g. MockTransport or a
+        respx router's). Until called, every request fails as unreachable: nothing leaves this process.
+        Retry back-off does not sleep; the delays asked for are recorded in `http_sleeps`."""
+        from clinic_reviews import wiring
+
+        self.http_sleeps: list[float] = []
+        wiring.source_http_hooks.transport = lambda: transport
+        wiring.source_http_hooks.sleep = self.http_sleeps.append
+        wiring.feed_factory.cache_clear()
+        wiring.fetch_service.cache_clear()
+
+    @staticmethod
+    def _restore_http(transport: Any, sleep: Any) -> None:
+        from clinic_reviews import wiring
+
+        wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep = transport, sleep
+
+    def put_secret(self, logical_id: str, value: Any) -> None:
+        """Set a deployed secret's value (a dict is stored as JSON), as `aws secretsmanager put-secret-value`."""
+        from clinic_reviews import wiring
+
+        text = value if isinstance(value, str) else json.dumps(value)
+        with paused():
+            self.client("secretsmanager").put_secret_value(SecretId=self.physical(logical_id), SecretString=text)
+        wiring.secrets.cache_clear()
+        wiring.feed_factory.cache_clear()
+        wiring.fetch_service.cache_clear()
+
+    def drop_file(self, key: str, data: bytes, bucket_logical_id: str = "ImportsBucket") -> None:
+        """Put an object (an import file) into a deployed bucket; its S3 notifications run, then settle."""
+        with paused():  # the upload is the user's, not the system's
+            self.client("s3").put_object(Bucket=self.physical(bucket_logical_id), Key=key, Body=data)
+        self.settle()
+
+    def read_object(self, key: str, bucket_logical_id: str = "ImportsBucket") -> bytes:
+        with paused():
+            return self.client("s3").get_object(Bucket=self.physical(bucket_logical_id), Key=key)["Body"].read()
+
     # ------------------------------------------------------------------ driving
     def invoke(self, logical_id: str, payload: Any) -> Any:
         """Invoke a deployed function synchronously through the Lambda API, then settle."""
@@ -154,6 +205,14 @@ class LocalStack:
         if response.get("FunctionError"):
             raise RuntimeError(f"{logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}")
         return body
+
+    def http(self, logical_id: str, method: str, path: str, body: bytes | str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """A request to a function's URL, as the Lambda Function URL service would pass it."""
+        from clinic_reviews_local.http import decode_response, function_url_event
+
+        result = self.invoke(logical_id, function_url_event(method, path, body, headers))
+        return decode_response(result)
 
     def send_to_queue(self, logical_id: str, body: Any) -> None:
         self.client("sqs").send_message(QueueUrl=self.physical(logical_id), MessageBody=json.dumps(body))

@@ -1,0 +1,61 @@
+"""Acknowledgement page behind a Lambda Function URL: GET shows the review, POST marks it answered.
+
+GET never changes anything (messengers and mail scanners prefetch links); the POST from the page's
+button does. Unknown or expired links get the same plain page as malformed ones.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.domain.privacy import excerpt
+from clinic_reviews.notify.rendering import render
+from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.services.ack import AckView, LinkNotFound
+
+app = LambdaFunctionUrlResolver()
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+}
+
+
+def _page(view: AckView | None, status: int = 200) -> Response:
+    if view is None:
+        body = render("ack.html.j2", lang="ru", error=True, view=None, excerpt="")
+    else:
+        review = view.record.review
+        body = render("ack.html.j2", lang=view.lang, error=False, view=view, excerpt=excerpt(review.text, 600, review.author))
+    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=body, headers=HEADERS)
+
+
+@app.get("/a/<link_id>")
+def show(link_id: str) -> Response:
+    try:
+        return _page(wiring.ack_service().view(link_id))
+    except LinkNotFound as exc:
+        logger.info("ack link refused", extra={"reason": str(exc)})
+        return _page(None, 404)
+
+
+@app.post("/a/<link_id>")
+def acknowledge(link_id: str) -> Response:
+    try:
+        view = wiring.ack_service().acknowledge(link_id)
+    except LinkNotFound as exc:
+        logger.info("ack link refused", extra={"reason": str(exc)})
+        return _page(None, 404)
+    if view.just_acknowledged:
+        metrics.add_metric(name="AcknowledgedByLink", unit="Count", value=1)
+    return _page(view)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
