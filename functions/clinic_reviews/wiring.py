@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +16,23 @@ from clinic_reviews.store import models
 
 #: Every AWS call: short timeouts, bounded retries with backoff (botocore "standard" mode).
 AWS_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 3, "mode": "standard"})
+#: Secrets (platform credentials, the webhook key) are re-read at most this often per container.
+SECRET_MAX_AGE = 300
+
+
+@dataclass
+class SourceHttpHooks:
+    """Outbound HTTP of the source connectors. On AWS both stay None: the network and real sleeps.
+
+    The local stack and tests install a transport factory (an httpx MockTransport or respx router
+    serving tests/fixtures/sources) and a sleep that returns at once, so nothing reaches the internet.
+    """
+
+    transport: Callable[[], Any] | None = None
+    sleep: Callable[[float], None] | None = None
+
+
+source_http_hooks = SourceHttpHooks()
 
 
 def client(service: str) -> Any:
@@ -23,9 +42,16 @@ def client(service: str) -> Any:
 def reset() -> None:
     """Forget every cached client and service (tests and the local stack call it after a redeploy)."""
     for cached in (
-        review_repository, policy_repository, intake_service, blob_store, escalation_service, digest_service, delivery
+        review_repository, policy_repository, intake_service, blob_store, escalation_service, digest_service, delivery,
+        ack_service,
     ):
         cached.cache_clear()
+    for cached in (secrets, feed_factory, cursor_repository, fetch_service, import_service):
+        cached.cache_clear()
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    report_service.cache_clear()
     get_settings.cache_clear()
 
 
@@ -85,8 +111,20 @@ def escalation_service():
     from clinic_reviews.store.counters import Counters
 
     return EscalationService(
-        review_repository(), policy_repository(), delivery(), Counters(), event_publisher(), clock.now
+        review_repository(), policy_repository(), delivery(), Counters(), event_publisher(), clock.now, link_maker()
     )
+
+
+def link_maker():
+    """Signed acknowledgement links, when the deployment has a link secret and a public URL."""
+    from clinic_reviews.services.links import LinkMaker
+    from clinic_reviews.store.links import LinkRepository
+
+    settings = get_settings()
+    if not (settings.link_secret_name and settings.public_base_url):
+        return None
+    _bind_table()
+    return LinkMaker(link_secret, settings.public_base_url, LinkRepository())
 
 
 def senders():
@@ -103,7 +141,111 @@ def digest_service():
 
 
 @lru_cache(maxsize=1)
+def report_service():
+    from clinic_reviews.services.report import ReportService
+
+    return ReportService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now)
+
+
+@lru_cache(maxsize=1)
 def delivery():
     from clinic_reviews.notify.delivery import Delivery
 
     return Delivery(senders(), get_settings().require("table_name"), client("dynamodb"))
+
+
+# ---------------------------------------------------------------- review sources
+def source_http(platform: str):
+    """The HTTP layer of one platform's connector (timeouts, bounded retries; hooks applied)."""
+    from clinic_reviews.sources.http import SourceHttp, make_client
+
+    hooks = source_http_hooks
+    transport = hooks.transport() if hooks.transport is not None else None
+    options = {"sleep": hooks.sleep} if hooks.sleep is not None else {}
+    return SourceHttp(platform, make_client(transport=transport), **options)
+
+
+@lru_cache(maxsize=1)
+def secrets():
+    """Powertools' Secrets Manager provider: values cached for SECRET_MAX_AGE seconds."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=client("secretsmanager"))
+
+
+def sources_credentials() -> dict[str, Any]:
+    """The chain's platform credentials (JSON in the `clinic-reviews/<stage>/sources` secret)."""
+    name = get_settings().require("sources_secret_name")
+    return secrets().get(name, transform="json", max_age=SECRET_MAX_AGE)
+
+
+def webhook_secret() -> bytes:
+    value = secrets().get(get_settings().require("webhook_secret_name"), max_age=SECRET_MAX_AGE)
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+@lru_cache(maxsize=1)
+def feed_factory():
+    from clinic_reviews.sources.feeds import FeedFactory
+    from clinic_reviews.sources.vk import RateLimiter
+
+    def vk_limiter() -> RateLimiter:
+        sleep = source_http_hooks.sleep
+        return RateLimiter(3, 1.0, sleep=sleep) if sleep is not None else RateLimiter(3, 1.0)
+
+    return FeedFactory(sources_credentials, source_http, vk_limiter)
+
+
+@lru_cache(maxsize=1)
+def cursor_repository():
+    from clinic_reviews.store.cursors import CursorRepository
+
+    _bind_table()
+    return CursorRepository()
+
+
+@lru_cache(maxsize=1)
+def fetch_service():
+    from clinic_reviews.services.fetch import FetchService
+
+    return FetchService(
+        policy_repository(),
+        cursor_repository(),
+        review_repository(),
+        blob_store(),
+        intake_service(),
+        feed_factory(),
+        clock.now,
+        clinics_per_batch=get_settings().fetch_clinics_per_batch,
+    )
+
+
+@lru_cache(maxsize=1)
+def import_service():
+    from clinic_reviews.services.imports import ImportService
+
+    return ImportService(policy_repository(), intake_service(), clock.now)
+
+
+def objects(bucket: str):
+    """Files of one bucket (the imports bucket named by an S3 event)."""
+    from clinic_reviews.store.blobs import BlobStore
+
+    return BlobStore(client("s3"), bucket)
+
+
+def link_secret() -> bytes:
+    """The HMAC key of acknowledgement links (Secrets Manager, cached by Powertools for 5 minutes)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(get_settings().require("link_secret_name"), max_age=300)
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+@lru_cache(maxsize=1)
+def ack_service():
+    from clinic_reviews.services.ack import AckService
+    from clinic_reviews.store.links import LinkRepository
+
+    _bind_table()
+    return AckService(LinkRepository(), review_repository(), policy_repository(), event_publisher(), clock.now)

@@ -84,14 +84,9 @@ def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now,
         first_sentiment=classification.sentiment,
         first_rating=review.rating,
     )
-    detail = {"sentiment": classification.sentiment, "rating": review.rating, "backfill": backfill}
-    return Assessment(
-        NEW,
-        record,
-        events=(RECEIVED,),
-        escalate=_needs_escalation(record),
-        history=(HistoryEntry(now, "stored", detail),),
-    )
+    # The item itself records the first sight (received_at, first rating and sentiment, backfill):
+    # no history entry, so storing a new review is one conditional PutItem.
+    return Assessment(NEW, record, events=(RECEIVED,), escalate=_needs_escalation(record))
 
 
 def _changed(review, classification, content_hash, existing: ReviewRecord, now) -> Assessment:

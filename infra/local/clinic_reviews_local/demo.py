@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.outputs import DemoOutputs
+from clinic_reviews_local.reports import write_report
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state
 from clinic_reviews_local.template import project_root
@@ -143,7 +144,7 @@ class Demo:
         end = state.end if state else digest_moment(latest, policy.chain.timezone)
         start = state.start if state else end - timedelta(days=REPLAY_DAYS)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
-        with LocalStack(start=start) as aws:
+        with LocalStack(start=start) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)
@@ -160,6 +161,7 @@ class Demo:
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
             outputs.write_digest(digest_day)
+            write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
             data.rejected += intake["rejected"]
             summary = outputs.write_summary(
                 input_lines=data.lines,

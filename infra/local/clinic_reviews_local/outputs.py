@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +48,21 @@ class DemoOutputs:
         self._sms_seen = 0
         self._emails_seen = 0
         self.counts: Counter[str] = Counter()
+
+    @contextmanager
+    def function_logs(self):
+        """The functions' structured logs go to logs.jsonl instead of the terminal."""
+        import logging
+
+        handle = (self.out / "logs.jsonl").open("a" if self.resumed else "w", encoding="utf-8")
+        logger = logging.getLogger("clinic-reviews")
+        saved = [(h, h.setStream(handle)) for h in logger.handlers if isinstance(h, logging.StreamHandler)]
+        try:
+            yield
+        finally:
+            for handler, stream in saved:
+                handler.setStream(stream)
+            handle.close()
 
     # ------------------------------------------------------------------ live collection
     def tap_events(self, aws: LocalStack) -> EventTap:
