@@ -114,7 +114,7 @@ class EscalationService:
         clinic_id = record.review.clinic_id
         if tier_id == THANK_TIER_ID:
             return plan_thank_reminder(policy, clinic_id, record.received_at)
-        for tier in plan_escalation(policy, clinic_id, record.received_at, legal=True):
+        for tier in plan_escalation(policy, clinic_id, record.received_at, legal=True, source=record.review.source):
             if tier.id == tier_id:
                 return tier
         raise LookupError(f"tier {tier_id!r} is no longer in the policy of chain {policy.chain.id!r}")
@@ -122,6 +122,7 @@ class EscalationService:
     def _deliver(self, request, policy, clinic, record, tier: Tier, answer_by: datetime, now) -> list[dict[str, Any]]:
         local_day = now.astimezone(ZoneInfo(clinic.timezone)).date()
         emailed = {r.contact_id for r in tier.recipients if r.channel == "email"}
+        ack_links = {r.contact_id: self._ack_link(record, r, tier, now) for r in tier.recipients}
         results = []
         for recipient in tier.recipients:
             key = f"{request.execution}:{tier.id}:{recipient.contact_id}:{recipient.channel}"
@@ -146,7 +147,7 @@ class EscalationService:
                 tier_count=len(request.tiers),
                 due=answer_by,
                 link=record.review.url,
-                ack_link=self._ack_link(record, recipient, tier, now),
+                ack_link=ack_links[recipient.contact_id],
                 kind="thank" if tier.id == THANK_TIER_ID else "negative",
             )
             result = self._delivery.deliver(request=self._message(key, channel, address, context, policy.chain.name))

@@ -34,6 +34,14 @@ LOCAL_ENVIRONMENT = {
 }
 
 
+def _forget_metrics() -> None:
+    """With POWERTOOLS_METRICS_DISABLED, Powertools keeps metrics instead of printing them: drop them
+    after each invocation, as the end of a Lambda invocation would (they are shared between instances)."""
+    from aws_lambda_powertools import Metrics
+
+    Metrics().clear_metrics()
+
+
 @dataclass
 class LocalFunction:
     name: str
@@ -140,13 +148,15 @@ class LocalLambdas:
             try:
                 result = function.load()(payload, LambdaContext(function))
                 return json.loads(json.dumps(result)), False
-            except Exception as exc:
+            except Exception as exc:  # what the Lambda runtime reports as an unhandled function error
                 self.errors.append((function.name, f"{type(exc).__name__}: {exc}"))
                 return {
                     "errorMessage": str(exc),
                     "errorType": type(exc).__name__,
                     "stackTrace": traceback.format_exception(exc)[-5:],
                 }, True
+            finally:
+                _forget_metrics()
 
     def invoke_async(self, name_or_arn: str, payload: Any) -> None:
         self._async.append((self._resolve_name(name_or_arn), payload))
@@ -217,9 +227,12 @@ class LocalLambdas:
 
     # ------------------------------------------------------------------ moto hooks
     def patch_moto(self) -> ExitStack:
-        """Route moto's Lambda invocations and EventBridge Lambda targets to `invoke` (undone on close)."""
+        """Route moto's Lambda invocations, EventBridge Lambda targets, SNS Lambda subscriptions and S3 notifications to
+        `invoke` (undone on close)."""
+        import moto.s3.notifications as s3_notifications
         from moto.awslambda_simple.models import LambdaSimpleBackend
         from moto.events.models import Rule
+        from moto.sns.models import Subscription as SnsSubscription
 
         runtime = self
 
@@ -251,13 +264,59 @@ class LocalLambdas:
                     self_rule.targets = saved
             return None
 
+        original_publish = SnsSubscription.publish
+
+        def sns_publish(self_sub, message, message_id, subject=None, message_attributes=None, *args, **kwargs):
+            # moto would run a Lambda subscriber in Docker; SNS invokes it asynchronously with this event.
+            if self_sub.protocol != "lambda":
+                return original_publish(self_sub, message, message_id, subject, message_attributes, *args, **kwargs)
+            runtime.invoke_async(self_sub.endpoint, sns_event(self_sub, message, message_id, subject, message_attributes))
+            return None
+
+        def s3_invoke(account_id, event_body, fn_arn, region_name):
+            # moto would run the function in Docker and swallow every error; S3 invokes asynchronously.
+            runtime.invoke_async(fn_arn, event_body)
+
         stack = ExitStack()
         stack.enter_context(mock.patch.dict(os.environ, self.environment))
+        stack.enter_context(mock.patch.object(s3_notifications, "_invoke_awslambda", s3_invoke))
         stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", backend_invoke))
         stack.enter_context(mock.patch.object(Rule, "send_to_targets", send_to_targets))
+        stack.enter_context(mock.patch.object(SnsSubscription, "publish", sns_publish))
         for function in self.functions.values():
             function.load()  # fail at deploy time, with the environment in place, if a handler is missing
         return stack
+
+
+def sns_event(subscription: Any, message: str, message_id: str, subject: str | None, attributes: Any) -> dict[str, Any]:
+    """The event SNS passes to a subscribed function (one record)."""
+    from datetime import UTC, datetime
+
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription.arn,
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": message_id,
+                    "TopicArn": subscription.topic.arn,
+                    "Subject": subject,
+                    "Message": message,
+                    "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "SignatureVersion": "1",
+                    "Signature": "local",
+                    "SigningCertUrl": "",
+                    "UnsubscribeUrl": "",
+                    "MessageAttributes": {
+                        name: {"Type": value.get("DataType", "String"), "Value": value.get("StringValue")}
+                        for name, value in (attributes or {}).items()
+                    },
+                },
+            }
+        ]
+    }
 
 
 __all__ = ["LocalLambdas", "LocalFunction", "LambdaContext", "ACCOUNT"]
