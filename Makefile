@@ -4,9 +4,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser
+CHROMIUM ?= /usr/bin/chromium
 export SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test install lint bench eval clean console
+.PHONY: demo test install lint bench eval clean console browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +18,32 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Headless Chromium for the browser tests and the demo's screenshot: Debian's chromium (apt-get, only
+## when $(CHROMIUM) is missing) and the pinned playwright of the `browser` extra. It never fails the
+## build: without a browser the browser tests skip saying why, and the demo says it took no screenshot.
+browser: $(BROWSER_STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "browser: installing Debian's chromium"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "browser: could not install Debian's chromium with apt-get; browser tests will be skipped"; \
+	fi
+
+$(BROWSER_STAMP): $(STAMP) pyproject.toml
+	@$(BIN)/python -m pip install --quiet -e ".[browser]" && touch $@ \
+	  || echo "browser: could not install playwright (the browser extra); browser tests will be skipped"
+
 ## The whole system locally on the bundled sample: writes $(OUT)/digest.html and friends.
-demo: $(STAMP)
+demo: $(STAMP) browser
 	$(BIN)/clinic-reviews demo --out $(OUT)
 
-## Unit, integration (template.yaml deployed into moto) and lint checks.
-test: $(STAMP)
+## The case console on the demo's state (run `make demo` first): http://127.0.0.1:$(CONSOLE_PORT)/console,
+## demo users listed on start; Ctrl-C saves the state and writes $(OUT)/next-digest.html (docs/cases.md).
+CONSOLE_PORT ?= 8480
+console: $(STAMP)
+	$(BIN)/python -m clinic_reviews_local.console --out $(OUT) --port $(CONSOLE_PORT)
+
+## Unit, integration (template.yaml deployed into moto), browser (headless Chromium) and lint checks.
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
@@ -32,6 +54,11 @@ lint: $(STAMP)
 ## Benchmarks: API calls per review, throughput, render times (printed, never asserted).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Classifier on public labelled data it was not tuned on (fetched once by pip into .cache/eval/),
+## throughput and the Lambda package size (tests/data/README.md).
+eval: $(STAMP)
+	$(BIN)/python bench/eval.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -29,10 +29,23 @@ class Settings(BaseModel):
     sender_email: str | None = None
     intake_queue_url: str | None = None
     link_secret_name: str | None = None
+    sources_secret_name: str | None = None  # the chain's platform credentials (docs/sources.md)
+    webhook_secret_name: str | None = None  # the generic webhook's HMAC key
+    fetch_clinics_per_batch: int = 10
     public_base_url: str | None = None
+    feedback_state_machine_arn: str | None = None  # post-visit feedback requests (docs/feedback.md)
+    feedback_base_url: str | None = None  # where the SMS links of feedback requests point
+    phone_salt_secret_name: str | None = None  # the salt of patients' phone hashes
     event_source: str = "clinic-reviews"
     stage: str = "dev"
     max_inline_text: int = 32_000
+    llm_drafts: bool = False  # reply drafts by a Bedrock model (bedrock_drafts.py); off: templates only
+    bedrock_model_id: str | None = None
+    # cases (docs/cases.md)
+    console_secret_name: str | None = None  # HMAC key of the console's JWTs
+    console_dev_login: bool = False  # the local-only login page that issues a token for a demo user
+    chain_id: str | None = None  # the chain the console's dev login and the Telegram bot serve
+    telegram_secret_name: str | None = None  # {"bot_token", "webhook_secret"} of the team's bot
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

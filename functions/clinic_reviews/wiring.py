@@ -33,6 +33,8 @@ class SourceHttpHooks:
 
 
 source_http_hooks = SourceHttpHooks()
+#: The same hooks for the Telegram Bot API (the local stack installs its fake Telegram here).
+chat_http_hooks = SourceHttpHooks()
 
 
 def client(service: str) -> Any:
@@ -52,6 +54,10 @@ def reset() -> None:
 
     parameters.clear_caches()
     report_service.cache_clear()
+    for cached in (feedback_repository, visit_service, feedback_sender, feedback_page, inbound_sms):
+        cached.cache_clear()
+    for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
+        cached.cache_clear()
     get_settings.cache_clear()
 
 
@@ -102,6 +108,7 @@ def intake_service():
         event_publisher(),
         WorkflowStarter(client("stepfunctions"), settings.require("escalation_state_machine_arn")),
         clock.now,
+        cases=case_opener(),
     )
 
 
@@ -137,21 +144,24 @@ def senders():
 def digest_service():
     from clinic_reviews.services.digest import DigestService
 
-    return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now)
+    return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository())
 
 
 @lru_cache(maxsize=1)
 def report_service():
     from clinic_reviews.services.report import ReportService
 
-    return ReportService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now)
+    return ReportService(
+        review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
+        feedback=feedback_repository(),
+    )
 
 
 @lru_cache(maxsize=1)
 def delivery():
     from clinic_reviews.notify.delivery import Delivery
 
-    return Delivery(senders(), get_settings().require("table_name"), client("dynamodb"))
+    return Delivery(senders(), get_settings().require("table_name"), client("dynamodb"), chat=chat_sender)
 
 
 # ---------------------------------------------------------------- review sources
@@ -249,3 +259,125 @@ def ack_service():
 
     _bind_table()
     return AckService(LinkRepository(), review_repository(), policy_repository(), event_publisher(), clock.now)
+
+
+# ---------------------------------------------------------------- post-visit feedback (docs/feedback.md)
+@lru_cache(maxsize=1)
+def feedback_repository():
+    from clinic_reviews.store.feedback import FeedbackRepository
+
+    _bind_table()
+    return FeedbackRepository()
+
+
+def phone_salt() -> bytes:
+    """The salt of patients' phone hashes (Secrets Manager; never rotated, or opt-outs are forgotten)."""
+    value = secrets().get(get_settings().require("phone_salt_secret_name"), max_age=SECRET_MAX_AGE)
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+@lru_cache(maxsize=1)
+def visit_service():
+    from clinic_reviews.services.feedback import VisitService
+    from clinic_reviews.workflow import WorkflowStarter
+
+    starter = WorkflowStarter(client("stepfunctions"), get_settings().require("feedback_state_machine_arn"))
+    return VisitService(feedback_repository(), policy_repository(), starter, phone_salt, clock.now)
+
+
+@lru_cache(maxsize=1)
+def feedback_sender():
+    from clinic_reviews.services.feedback import FeedbackSender
+
+    base_url = get_settings().require("feedback_base_url")
+    return FeedbackSender(feedback_repository(), policy_repository(), delivery(), link_secret, base_url, clock.now)
+
+
+@lru_cache(maxsize=1)
+def feedback_page():
+    from clinic_reviews.services.feedback import FeedbackPage
+
+    return FeedbackPage(feedback_repository(), policy_repository(), intake_service, link_secret, clock.now)
+
+
+@lru_cache(maxsize=1)
+def inbound_sms():
+    from clinic_reviews.services.feedback import InboundSms
+
+    return InboundSms(feedback_repository(), phone_salt, clock.now)
+
+
+# ---------------------------------------------------------------- cases, console and the Telegram bot (docs/cases.md)
+@lru_cache(maxsize=1)
+def case_repository():
+    from clinic_reviews.store.cases import CaseRepository
+
+    _bind_table()
+    return CaseRepository()
+
+
+def case_opener():
+    from clinic_reviews.services.cases import CaseOpener
+
+    return CaseOpener(case_repository())
+
+
+def _google_client(config):
+    """The Google connector's client for one location (the fetch's credentials and HTTP hooks)."""
+    feed = feed_factory().feeds(config)[0]
+    if not hasattr(feed, "client"):
+        feed.read(None)  # a feed that cannot be built raises its reason
+    return feed.client
+
+
+@lru_cache(maxsize=1)
+def case_service():
+    from clinic_reviews.services.cases import CaseService, ReplyPoster
+
+    settings = get_settings()
+    poster = ReplyPoster(_google_client if settings.sources_secret_name else None)
+    return CaseService(
+        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster
+    )
+
+
+def console_secret() -> bytes:
+    """The HMAC key the console's JWTs are signed with (Secrets Manager, cached for SECRET_MAX_AGE)."""
+    value = secrets().get(get_settings().require("console_secret_name"), max_age=SECRET_MAX_AGE)
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def telegram_secret() -> dict[str, Any]:
+    """`{"bot_token", "webhook_secret"}` of the chain's Telegram bot (Secrets Manager)."""
+    return secrets().get(get_settings().require("telegram_secret_name"), transform="json", max_age=SECRET_MAX_AGE)
+
+
+@lru_cache(maxsize=1)
+def telegram_client():
+    from clinic_reviews.notify.telegram import TelegramClient
+    from clinic_reviews.sources.http import SourceHttp, make_client
+
+    hooks = chat_http_hooks
+    transport = hooks.transport() if hooks.transport is not None else None
+    options = {"sleep": hooks.sleep} if hooks.sleep is not None else {}
+    http = SourceHttp("telegram", make_client(transport=transport), **options)
+    return TelegramClient(http, lambda: str(telegram_secret().get("bot_token") or ""))
+
+
+def chat_sender(request: dict[str, Any]) -> str:
+    """Delivery's `chat` channel: one Telegram message (with the case's buttons when it names a case)."""
+    from clinic_reviews.notify.telegram import case_keyboard
+
+    keyboard = case_keyboard(request["case_id"], request.get("lang", "ru")) if request.get("case_id") else None
+    return telegram_client().send_message(request["to"], request["text"], keyboard)
+
+
+@lru_cache(maxsize=1)
+def chat_service():
+    from clinic_reviews.services.chat import ChatService
+
+    _bind_table()
+    return ChatService(
+        case_service(), case_repository(), policy_repository(), telegram_client(), get_settings().require("table_name"),
+        client("dynamodb"),
+    )

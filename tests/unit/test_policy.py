@@ -245,3 +245,13 @@ def test_yaml_problems() -> None:
         load_policy("/nonexistent/policy.yaml")
     with pytest.raises(PolicyError, match="policy JSON"):
         Policy.from_json("{not json")
+
+
+def test_a_long_one_line_json_policy_is_text_not_a_file_name():
+    import json
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "samples" / "policy.yaml").read_text())
+    text = json.dumps(data, ensure_ascii=False) + " " * 400
+    assert load_policy(text).chain.id == data["chain"]["id"]

@@ -39,7 +39,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"  sent this run: {summary['sent_this_run']['sms']} SMS, {summary['sent_this_run']['emails']} e-mails; "
           f"AWS API calls {summary['aws_api_calls']['total']} "
           f"({summary['aws_api_calls']['per_delivered_review']} per delivered review)")
-    print(f"  open {out / 'digest.html'}")
+    print(f"  open {out / 'digest.html'} (the morning digest) and {out / 'report.html'} (the monthly report)")
     print(f"  everything else in {out}/ (summary.json, sms.jsonl, emails/, events.jsonl, reviews.jsonl, "
           "escalations.jsonl, rejected.jsonl)")
+    cases = summary.get("cases")
+    if cases:  # the case console (docs/cases.md)
+        print(f"  cases through the API: {cases['closed_now']} closed, {cases['open']} open ({cases['overdue']} overdue); "
+              f"{out / 'cases.json'}, {out / 'next-digest.html'}")
+        if cases["screenshot"]:
+            print(f"  console queue screenshot: {cases['screenshot']}")
+        else:
+            print(f"  console queue screenshot skipped: {cases['screenshot_skipped']}")
+        print("  open the console: make console")
     return 0

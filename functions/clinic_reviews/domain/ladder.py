@@ -72,16 +72,20 @@ def recipients(policy: Policy, clinic_id: str, notify: list[Notify]) -> list[Rec
     return result
 
 
-def plan_escalation(policy: Policy, clinic_id: str, received_at: datetime, *, legal: bool) -> list[Tier]:
+def plan_escalation(
+    policy: Policy, clinic_id: str, received_at: datetime, *, legal: bool, source: str | None = None
+) -> list[Tier]:
     """The ladder for a negative review received at `received_at`, sorted by due (ties keep policy order).
 
     `when: legal` tiers apply only when `legal` is true; `index` is the position in the returned list.
     In a strict chain tiers use `TierSpec.effective_within(strict=True)` (an `eod` tier becomes `1h`).
+    `source` picks the ladder (`Policy.ladder_for`): a private complaint from the post-visit page
+    follows the policy's `feedback.private_ladder`, when it has one.
     """
     clinic = policy.clinic(clinic_id)
     strict = policy.chain.strict
     planned = []
-    for spec in policy.ladder:
+    for spec in policy.ladder_for(source):
         if spec.when == "legal" and not legal:
             continue
         within = spec.effective_within(strict)

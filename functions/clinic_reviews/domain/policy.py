@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -252,6 +252,78 @@ class PositiveSpec(_Model):
         return _within(value)
 
 
+class RepliesSpec(_Model):
+    """What reply drafts say on the chain's behalf (domain/replies).
+
+    `contact`: the public line for a private talk with the clinic manager ("+7 800 000-00-00,
+    care@clinic.ru"); written out, never taken from `contacts` (those are staff's own phones).
+    `signature`: the closing line. `templates`: a folder of the chain's own templates
+    (`ru/negative_1.txt.j2`, ...), relative to the policy file; the bundled ones fill the gaps.
+    """
+
+    contact: str | None = None
+    signature: str | None = None
+    templates: str | None = None
+
+
+def parse_window(text: str) -> tuple[time, time]:
+    """A daily send window `10:00-20:00` as (start, end) local times; it may not wrap past midnight."""
+    parts = re.split(r"[-–—]", text) if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"send window must look like 10:00-20:00, got {text!r}")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1], allow_24=True)
+    if end != time(0) and end <= start:
+        raise ValueError(f"send window must end after it starts on the same day, got {text!r}")
+    return start, end
+
+
+class FeedbackSpec(_Model):
+    """Asking patients after the visit (docs/feedback.md). Every number here is the chain's to change.
+
+    `review_gating` shows the clinic's public review links only to patients who rated 4-5. It breaks
+    Google's rules (Google Business Profile forbids discouraging negative reviews and selectively
+    soliciting positive ones, "review gating") and Yandex's (Yandex Maps rules forbid reviews asked for
+    selectively or with a reward): a platform can remove the clinic's reviews or its listing. Leave it
+    off; it exists only as an explicit, documented choice of the chain.
+    """
+
+    enabled: bool = True
+    #: Patient-local hours an SMS may go out in (the patient's zone, else the clinic's).
+    send_window: str = "10:00-20:00"
+    #: How long after the end of the visit the SMS goes (then the next moment inside the window).
+    delay: str = "1h"
+    #: An SMS that could not go out within this time after the end of the visit is not sent at all.
+    max_age: str = "24h"
+    #: A patient asked (or skipped as asked) within this time is not asked again.
+    ask_again_after: str = "30d"
+    #: How long the link in the SMS works.
+    link_lifetime: str = "7d"
+    #: See the class documentation: off unless the chain accepts breaking the platforms' rules.
+    review_gating: bool = False
+    #: The ladder a private complaint from the page follows; the director first. None: `ladder`.
+    private_ladder: list[TierSpec] | None = Field(default=None, min_length=1)
+
+    @field_validator("send_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        parse_window(value)
+        return value
+
+    @field_validator("delay", "max_age", "ask_again_after", "link_lifetime")
+    @classmethod
+    def _spans(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    @property
+    def window(self) -> tuple[time, time]:
+        return parse_window(self.send_window)
+
+    def span(self, name: str) -> timedelta:
+        """One of the span settings (`delay`, `max_age`, `ask_again_after`, `link_lifetime`) as a timedelta."""
+        return parse_span(getattr(self, name))
+
+
 class Chain(_Model):
     """Chain-wide settings. `strict` tightens `eod` tiers to one business hour (see `TierSpec`)."""
 
@@ -307,6 +379,73 @@ class Defaults(_Model):
     _check_hours = field_validator("hours", mode="before")(lambda cls, v: normalize_hours(v))
 
 
+def _identifier(value: Any) -> Any:
+    """Platform ids may be written as YAML numbers; they are kept as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class GoogleSource(_Model):
+    """A Google Business Profile location: `accounts/{account_id}/locations/{location_id}`."""
+
+    platform: Literal["google"]
+    account_id: str = Field(min_length=1, pattern=r"^[0-9A-Za-z_-]+$")
+    location_id: str = Field(min_length=1, pattern=r"^[0-9A-Za-z_-]+$")
+
+    _ids = field_validator("account_id", "location_id", mode="before")(lambda cls, v: _identifier(v))
+
+    @property
+    def feeds(self) -> list[str]:
+        """Locators of what is polled (one cursor each)."""
+        return [f"{self.account_id}/{self.location_id}"]
+
+
+class TwoGisSource(_Model):
+    """A 2GIS branch (its firm id, the number in the branch's 2gis.ru link)."""
+
+    platform: Literal["2gis"]
+    branch_id: str = Field(min_length=1, pattern=r"^[0-9]+$")
+
+    _ids = field_validator("branch_id", mode="before")(lambda cls, v: _identifier(v))
+
+    @property
+    def feeds(self) -> list[str]:
+        return [self.branch_id]
+
+
+class VkSource(_Model):
+    """Comments under a VK community's wall posts or in its board topics (one of the two, see docs/sources.md)."""
+
+    platform: Literal["vk"]
+    group_id: int = Field(gt=0)
+    wall_posts: list[int] = Field(default_factory=list)
+    board_topics: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> VkSource:
+        if bool(self.wall_posts) == bool(self.board_topics):
+            raise ValueError(
+                "give either wall_posts or board_topics (wall and board comment ids can collide)"
+            )
+        if len(set(self.wall_posts)) != len(self.wall_posts) or len(set(self.board_topics)) != len(
+            self.board_topics
+        ):
+            raise ValueError("a post or topic is listed twice")
+        return self
+
+    @property
+    def feeds(self) -> list[str]:
+        if self.wall_posts:
+            return [f"wall-{self.group_id}_{post}" for post in self.wall_posts]
+        return [f"board-{self.group_id}_{topic}" for topic in self.board_topics]
+
+
+#: Where the scheduled fetcher reads a clinic's reviews. Credentials never live here: they are in the
+#: chain's Secrets Manager secret (docs/sources.md).
+SourceConfig = Annotated[GoogleSource | TwoGisSource | VkSource, Field(discriminator="platform")]
+
+
 class Clinic(_Model):
     """One clinic. `country` and `hours` default to the policy's `defaults`; `contacts` override the chain's."""
 
@@ -319,6 +458,9 @@ class Clinic(_Model):
     hours: dict[str, str] | None = None
     contacts: dict[str, Contact] = Field(default_factory=dict)
     public_links: dict[str, str] = Field(default_factory=dict)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    #: Optional: who gets a morning digest of this clinic alone, besides the chain's digest.
+    digest_recipients: list[str] = Field(default_factory=list)
 
     _calendar: BusinessCalendar | None = PrivateAttr(default=None)
 
@@ -328,6 +470,7 @@ class Clinic(_Model):
     _check_hours = field_validator("hours", mode="before")(
         lambda cls, v: None if v is None else normalize_hours(v)
     )
+    _check_digest = field_validator("digest_recipients")(lambda cls, v: [_email(x) for x in v])
 
     @field_validator("public_links")
     @classmethod
@@ -337,6 +480,16 @@ class Clinic(_Model):
                 raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
             if not url.startswith(("https://", "http://")):
                 raise ValueError(f"{source}: link must start with https://, got {url!r}")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _distinct_sources(cls, value: list[Any]) -> list[Any]:
+        feeds = [f"{s.platform}#{feed}" for s in value for feed in s.feeds]
+        if len(set(feeds)) != len(feeds):
+            raise ValueError("a source is listed twice")
+        if sum(1 for s in value if s.platform == "vk") > 1:
+            raise ValueError("one vk entry per clinic (comment ids of different walls and boards can collide)")
         return value
 
     @property
@@ -355,16 +508,25 @@ class Policy(_Model):
     defaults: Defaults = Field(default_factory=Defaults)
     ladder: list[TierSpec] = Field(min_length=1)
     positive: PositiveSpec | None = None
+    #: Post-visit feedback requests; None: the chain sends none.
+    feedback: FeedbackSpec | None = None
+    #: Reply drafts: the public contact line, signature and the chain's own templates; None: defaults.
+    replies: RepliesSpec | None = None
     clinics: list[Clinic] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _cross_check(self) -> Policy:
         problems: list[str] = []
         problems += _duplicates("clinics", [c.id for c in self.clinics], "clinic id")
-        problems += _duplicates("ladder", [t.id for t in self.ladder], "tier id")
-        if not any(t.when == "always" for t in self.ladder):
-            problems.append("ladder: needs at least one tier that applies to every review (when: always)")
-        notifies = [(f"ladder[{i}]", t.notify) for i, t in enumerate(self.ladder)]
+        ladders = [("ladder", self.ladder)]
+        if self.feedback is not None and self.feedback.private_ladder is not None:
+            ladders.append(("feedback.private_ladder", self.feedback.private_ladder))
+        notifies = []
+        for path, ladder in ladders:
+            problems += _duplicates(path, [t.id for t in ladder], "tier id")
+            if not any(t.when == "always" for t in ladder):
+                problems.append(f"{path}: needs at least one tier that applies to every review (when: always)")
+            notifies += [(f"{path}[{i}]", t.notify) for i, t in enumerate(ladder)]
         if self.positive is not None:
             notifies.append(("positive", self.positive.notify))
         for i, clinic in enumerate(self.clinics):
@@ -405,6 +567,13 @@ class Policy(_Model):
                     f"{path}.notify: nobody can be reached at clinic {clinic.id!r} (no address for the channels)"
                 )
         return problems
+
+    def ladder_for(self, source: str | None = None) -> list[TierSpec]:
+        """The escalation ladder of a review from `source`: a private complaint from the post-visit page
+        (`visit_feedback`) follows `feedback.private_ladder` when the policy has one, everything else `ladder`."""
+        if source == "visit_feedback" and self.feedback is not None and self.feedback.private_ladder:
+            return self.feedback.private_ladder
+        return self.ladder
 
     def clinic(self, clinic_id: str) -> Clinic:
         """The clinic `clinic_id`, or `UnknownClinic` (a PolicyError and a KeyError)."""
@@ -466,9 +635,16 @@ def load_policy(source: str | Path | Mapping[str, Any]) -> Policy:
         raise PolicyError(describe(exc)) from None
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a long one-line JSON policy is no file name
+        return False
+
+
 def _read(source: str | Path) -> Any:
     is_path = isinstance(source, Path) or (
-        "\n" not in source and (source.endswith((".yaml", ".yml", ".json")) or Path(source).is_file())
+        "\n" not in source and (source.endswith((".yaml", ".yml", ".json")) or _is_file(source))
     )
     name = str(source) if is_path else "policy"
     try:

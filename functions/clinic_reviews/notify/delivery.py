@@ -7,6 +7,7 @@ and nothing is sent twice. The key is `<execution>:<tier>:<contact>:<channel>`.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -21,7 +22,9 @@ SEVEN_DAYS = 7 * 24 * 3600
 
 
 class Delivery:
-    def __init__(self, senders: Senders, table_name: str, dynamodb_client: Any = None):
+    def __init__(
+        self, senders: Senders, table_name: str, dynamodb_client: Any = None, chat: Callable[[dict], str] | None = None
+    ):
         layer = DynamoDBPersistenceLayer(
             table_name=table_name,
             key_attr="pk",
@@ -32,6 +35,7 @@ class Delivery:
         config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=SEVEN_DAYS)
         self.config = config
         self._senders = senders
+        self._chat = chat  # the `chat` channel: a Telegram message (wiring.chat_sender), returns its id
         self.deliver = idempotent_function(data_keyword_argument="request", persistence_store=layer, config=config)(
             self._send
         )
@@ -48,4 +52,6 @@ class Delivery:
                 images or None,
             )
             return {"message_id": message_id}
+        if request["channel"] == "chat" and self._chat is not None:
+            return {"message_id": self._chat(request)}
         raise ValueError(f"unknown channel {request['channel']!r}")

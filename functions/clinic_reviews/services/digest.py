@@ -1,18 +1,39 @@
-"""The morning digest: query one local day of a chain (gsi2) and its open negatives (gsi1), render, send."""
+"""The morning digest: query one local day of a chain (gsi2) and its open negatives (gsi1), render, send.
+
+One chain digest goes to `chain.digest_recipients`; a clinic whose policy entry names its own
+`digest_recipients` also gets a digest of that clinic alone. Both come from the same queries.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.digest import Digest, build_digest
+from clinic_reviews.notify.case_block import digest_with_cases
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.digest_render import digest_email
 from clinic_reviews.notify.messages import Email
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """One rendered digest: the chain's (`clinic_id` None) or one clinic's, and who gets it."""
+
+    clinic_id: str | None
+    digest: Digest
+    email: Email
+    recipients: tuple[str, ...]
+
+    @property
+    def archive_key(self) -> str:
+        base = f"digests/{self.digest.chain_id}/{self.digest.day.isoformat()}"
+        return f"{base}.html" if self.clinic_id is None else f"{base}/{self.clinic_id}.html"
 
 
 class DigestService:
@@ -23,20 +44,33 @@ class DigestService:
         delivery: Delivery,
         blobs: BlobStore | None,
         now: Callable[[], datetime],
+        cases=None,  # store.cases.CaseRepository: the day's case block (docs/cases.md)
     ):
         self._reviews = reviews
         self._policies = policies
         self._delivery = delivery
         self._blobs = blobs
         self._now = now
+        self._cases = cases
 
     def yesterday(self, chain_id: str) -> date:
         policy = self._policies.chain(chain_id)
         return (self._now().astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
 
-    def build(self, chain_id: str, day: date | None = None) -> tuple[Digest, Email]:
+    def build(self, chain_id: str, day: date | None = None, clinic_id: str | None = None) -> tuple[Digest, Email]:
+        """The chain's digest of `day` (default yesterday in the chain's zone), or one clinic's."""
+        for message in self.build_all(chain_id, day, clinics=None if clinic_id is None else [clinic_id]):
+            if message.clinic_id == clinic_id:
+                return message.digest, message.email
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def build_all(
+        self, chain_id: str, day: date | None = None, clinics: list[str] | None = None
+    ) -> list[DigestMessage]:
+        """The chain digest, then one per clinic in `clinics` (default: clinics with their own recipients)."""
         policy = self._policies.chain(chain_id)
         day = day or self.yesterday(chain_id)
+        now = self._now()
         records = list(self._reviews.by_day(chain_id, day))
         earlier = [
             record
@@ -44,28 +78,52 @@ class DigestService:
             for record in self._reviews.open_negatives(clinic.id)
             if record.local_day < day
         ]
-        digest = build_digest(records, earlier, policy, day, self._now())
-        return digest, digest_email(digest)
+        link_for = self._archived_text_link if self._blobs is not None else None
+        wanted = clinics if clinics is not None else [c.id for c in policy.clinics if c.digest_recipients]
+        messages = []
+        case_log = list(self._cases.log_of_day(chain_id, day)) if self._cases is not None else []
+        for clinic_id in [None, *wanted]:
+            digest = build_digest(records, earlier, policy, day, now, clinic_id=clinic_id, link_for=link_for)
+            recipients = policy.chain.digest_recipients if clinic_id is None else policy.clinic(clinic_id).digest_recipients
+            email = digest_with_cases(digest_email(digest), case_log, policy, day, clinic_id)  # cases (issue 9)
+            messages.append(DigestMessage(clinic_id, digest, email, tuple(recipients)))
+        return messages
 
     def send(self, chain_id: str, day: date | None = None) -> dict:
-        """Build, archive and e-mail the digest once per chain and day (a re-run sends nothing)."""
+        """Build, archive and e-mail the digests once per chain, day and recipient (a re-run sends nothing)."""
         policy = self._policies.chain(chain_id)
-        digest, email = self.build(chain_id, day)
-        key = f"digests/{chain_id}/{digest.day.isoformat()}.html"
-        if self._blobs is not None:
-            self._blobs.put_bytes(key, email.html.encode(), "text/html; charset=utf-8")
-        sent = []
-        for recipient in policy.chain.digest_recipients:
-            result = self._delivery.deliver(
-                request={
-                    "key": f"digest:{chain_id}:{digest.day.isoformat()}:{recipient}",
-                    "channel": "email",
-                    "to": recipient,
-                    "subject": email.subject,
-                    "html": email.html,
-                    "text": email.text,
-                    "sender_name": policy.chain.name,
-                }
-            )
-            sent.append(result["message_id"])
-        return {"chain_id": chain_id, "day": digest.day.isoformat(), "reviews": digest.total, "sent": len(sent), "archived": key}
+        messages = self.build_all(chain_id, day)
+        chain_message = messages[0]
+        sent = 0
+        for message in messages:
+            if self._blobs is not None:
+                self._blobs.put_bytes(message.archive_key, message.email.html.encode(), "text/html; charset=utf-8")
+            scope = "" if message.clinic_id is None else f"{message.clinic_id}:"
+            for recipient in message.recipients:
+                self._delivery.deliver(
+                    request={
+                        "key": f"digest:{chain_id}:{message.digest.day.isoformat()}:{scope}{recipient}",
+                        "channel": "email",
+                        "to": recipient,
+                        "subject": message.email.subject,
+                        "html": message.email.html,
+                        "text": message.email.text,
+                        "sender_name": policy.chain.name,
+                    }
+                )
+                sent += 1
+        return {
+            "chain_id": chain_id,
+            "day": chain_message.digest.day.isoformat(),
+            "reviews": chain_message.digest.total,
+            "open_negatives": chain_message.digest.open_negatives,
+            "sent": sent,
+            "clinic_digests": len(messages) - 1,
+            "archived": chain_message.archive_key,
+        }
+
+    def _archived_text_link(self, record) -> str | None:
+        """A time-limited link to the whole text of a review too long for its item (kept in S3)."""
+        if not record.text_s3_key or self._blobs is None:
+            return None
+        return self._blobs.presigned_url(record.text_s3_key)

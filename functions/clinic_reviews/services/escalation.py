@@ -133,7 +133,7 @@ class EscalationService:
                 if recipient.contact_id in emailed or not fallback:
                     continue
                 channel, address, key = "email", fallback, f"{key}:overflow"
-            if channel not in ("sms", "email"):
+            if channel not in ("sms", "email", "chat"):
                 results.append({"contact": recipient.contact_id, "channel": channel, "status": "unsupported"})
                 continue
             context = AlertContext(
@@ -150,7 +150,13 @@ class EscalationService:
                 ack_link=ack_links[recipient.contact_id],
                 kind="thank" if tier.id == THANK_TIER_ID else "negative",
             )
-            result = self._delivery.deliver(request=self._message(key, channel, address, context, policy.chain.name))
+            try:
+                result = self._delivery.deliver(request=self._message(key, channel, address, context, policy.chain.name))
+            except Exception as exc:  # a chat that refuses for good (no bot token, bot not in the group) never blocks SMS/e-mail
+                if channel != "chat" or getattr(exc, "retryable", True):
+                    raise
+                results.append({"contact": recipient.contact_id, "channel": channel, "status": "failed", "reason": str(exc)[:120]})
+                continue
             results.append({"contact": recipient.contact_id, "channel": channel, "status": "sent", "message_id": result["message_id"]})
         return results
 
@@ -163,6 +169,12 @@ class EscalationService:
     def _message(key: str, channel: str, address: str, context: AlertContext, sender_name: str) -> dict[str, Any]:
         if channel == "sms":
             return {"key": key, "channel": "sms", "to": address, "text": alert_sms(context)}
+        if channel == "chat":  # the team's Telegram group or a person's chat; a negative carries its case's buttons
+            from clinic_reviews.notify.telegram import alert_chat
+
+            case_id = context.record.key.token() if context.kind == "negative" else None
+            return {"key": key, "channel": "chat", "to": address, "text": alert_chat(context), "case_id": case_id,
+                    "lang": context.lang}
         email = alert_email(context)
         return {
             "key": key,

@@ -8,13 +8,14 @@ without AWS and identical with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain.classification import classify
+from clinic_reviews.domain.feedback import FEEDBACK_SOURCE, private_answer_classification
 from clinic_reviews.domain.intake import NEW, UNCHANGED, Assessment, assess
 from clinic_reviews.domain.ladder import plan_escalation, plan_thank_reminder
 from clinic_reviews.domain.record import ReviewRecord
@@ -69,12 +70,14 @@ class IntakeService:
         publisher: EventPublisher,
         workflows: WorkflowStarter,
         now: Callable[[], datetime],
+        cases: Any = None,  # services.cases.CaseOpener: an escalated negative opens its case (docs/cases.md)
     ):
         self._reviews = reviews
         self._policies = policies
         self._publisher = publisher
         self._workflows = workflows
         self._now = now
+        self._cases = cases
 
     def ingest(self, items: Sequence[Any]) -> IntakeReport:
         report = IntakeReport(received=len(items))
@@ -110,19 +113,30 @@ class IntakeService:
                 existing = self._reviews.get(review.key)
         setattr(report, outcome.action, getattr(report, outcome.action) + 1)
         now = self._now()
+        opened = self._open_case(record) if outcome.escalate and record is not None else []  # before the alerts
         if outcome.escalate and record is not None and self._start_escalation(record):
             report.escalations += 1
         if outcome.thank and record is not None and self._start_thank_reminder(record):
             report.thank_reminders += 1
         if outcome.record is None:
+            return opened
+        return [review_event(name, record, now) for name in outcome.events] + opened
+
+    def _open_case(self, record: ReviewRecord) -> list[Event]:
+        if self._cases is None:
             return []
-        return [review_event(name, record, now) for name in outcome.events]
+        policy, _ = self._policies.for_clinic(record.review.clinic_id)
+        return self._cases.open(record, policy, self._now())
 
     def _assess(self, review: Review, existing: ReviewRecord | None) -> tuple[Assessment, ReviewRecord | None]:
         policy, clinic = self._policies.for_clinic(review.clinic_id)
+        classification = classify(review.text, review.rating, review.lang)
+        private = review.source == FEEDBACK_SOURCE  # a patient's private answer from the post-visit page
+        if private:
+            classification = private_answer_classification(review, classification)
         outcome = assess(
             review,
-            classify(review.text, review.rating, review.lang),
+            classification,
             existing,
             chain_id=policy.chain.id,
             clinic_tz=clinic.timezone,
@@ -130,6 +144,8 @@ class IntakeService:
             backfill_window=policy.chain.backfill,
             thank_share=policy.chain.positive_reply_share if policy.positive is not None else 0.0,
         )
+        if private:  # there is no public place to thank it in
+            outcome = replace(outcome, thank=False)
         return outcome, outcome.record or existing
 
     def _store(self, outcome: Assessment, existing: ReviewRecord | None) -> ReviewRecord | None:
@@ -142,7 +158,9 @@ class IntakeService:
     def _start_escalation(self, record: ReviewRecord) -> bool:
         policy, _ = self._policies.for_clinic(record.review.clinic_id)
         received = min(record.review.created_at, record.received_at)
-        tiers = plan_escalation(policy, record.review.clinic_id, received, legal=record.classification.legal)
+        tiers = plan_escalation(
+            policy, record.review.clinic_id, received, legal=record.classification.legal, source=record.review.source
+        )
         if not tiers:
             return False
         name = execution_name(record.key)

@@ -19,6 +19,9 @@ class BlobStore:
     def get_text(self, key: str) -> str:
         return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
 
+    def get_bytes(self, key: str) -> bytes:
+        return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
     def put_gzip(self, key: str, data: bytes, content_type: str = "application/json") -> None:
         self._s3.put_object(
             Bucket=self.bucket, Key=key, Body=gzip.compress(data), ContentType=content_type, ContentEncoding="gzip"
@@ -26,6 +29,10 @@ class BlobStore:
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def delete(self, key: str) -> None:
+        """Remove an object (an uploaded file of visits, once read: it holds phone numbers)."""
+        self._s3.delete_object(Bucket=self.bucket, Key=key)
 
     def presigned_url(self, key: str, expires_in: int = 7 * 24 * 3600) -> str:
         return self._s3.generate_presigned_url(

@@ -7,7 +7,17 @@
 | chain policy    | POLICY             | CHAIN#<chain>                        |                             |                      |
 | clinic -> chain | POLICY             | CLINIC#<clinic>                      |                             |                      |
 | counters        | COUNTER#<chain>    | <name>#<local date>                  |                             |                      |
+| ack link        | LINK#<id>          | LINK                                 |                             |                      |
+| source cursor   | SOURCE#<clinic>    | <platform>#<locator>                 |                             |                      |
+| case            | CASE#<id>          | CASE                                 | CASES#<clinic> / <due>#<id> |                      |
+| case audit      | CASE#<id>          | LOG#<at>#<version>                   |                             | CASELOG#<chain>#<date> / <clinic>#<at>#<id>#<v> |
+| feedback request| FEEDBACK#<ref>     | REQUEST (and CONTACT: the phone, until sent) |                     |                      |
+| opt-out / asked | OPTOUT#<hash> / ASKED#<hash> | OPTOUT / ASKED             |                             |                      |
+| feedback figures| FBSTATS#<chain>    | <YYYY-MM>#<clinic>                   |                             |                      |
 
+Cases (store/cases.py, docs/cases.md) use the same indexes under their own partitions. Post-visit
+feedback requests (store/feedback.py, docs/feedback.md) keep phones only as salted hashes, but for the
+CONTACT item that lives until the SMS is sent.
 gsi1 is sparse: only a negative review that is still unanswered carries its keys, so "what is open,
 by deadline" is one Query per clinic. gsi2 holds every review under the local day it was received.
 """
@@ -141,12 +151,30 @@ class CounterItem(_Item):
     expires_at = NumberAttribute()
 
 
-MODELS: tuple[type[_Item], ...] = (ReviewItem, HistoryItem, PolicyItem, CounterItem)
+class CursorItem(_Item):
+    """Where the scheduled fetch of one clinic's source (a location, branch, post or topic) stopped.
+
+    Written only when something changed (a new mark, newly archived pages, a failure or a recovery),
+    so a steady-state poll costs reads only.
+    """
+
+    kind = UnicodeAttribute(default="cursor")
+    mark = UnicodeAttribute(null=True)  # the paging stops at items ordered before this (`...Z`)
+    newest = UnicodeAttribute(null=True)  # the newest ordering key seen
+    page_hashes = UnicodeAttribute(null=True)  # hashes of the raw pages last archived, space-separated
+    archived_key = UnicodeAttribute(null=True)
+    failures = NumberAttribute(default=0)  # consecutive failed runs
+    last_error = UnicodeAttribute(null=True)  # a reason without personal data
+    last_error_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+MODELS: tuple[type[_Item], ...] = (ReviewItem, HistoryItem, PolicyItem, CounterItem, CursorItem)
 
 
 def bind(table_name: str, region: str | None = None) -> None:
     """Point every model at the deployed table (from Settings.table_name)."""
-    for model in MODELS:
+    for model in (*MODELS, *_Item.__subclasses__()):
         model.Meta.table_name = table_name
         if region:
             model.Meta.region = region

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -159,7 +158,7 @@ class ReviewRepository:
         entries = self._history_items(record.key, history)
         try:
             if entries:
-                with TransactWrite(connection=Connection(region=ReviewItem.Meta.region)) as tx:
+                with TransactWrite(connection=ReviewItem._get_connection().connection) as tx:
                     tx.save(item)
                     for entry in entries:
                         tx.save(entry)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.outputs import DemoOutputs
+from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.reports import write_report
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state
@@ -162,6 +163,8 @@ class Demo:
             outputs.write_escalations(aws, stored)
             outputs.write_digest(digest_day)
             write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
+            run_feedback_step(aws, policy, self.out, end)  # post-visit SMS and feedback.png (docs/feedback.md)
+            outputs.collect(aws, tap)
             data.rejected += intake["rejected"]
             summary = outputs.write_summary(
                 input_lines=data.lines,
@@ -172,8 +175,18 @@ class Demo:
                 window={"start": start, "end": end, "digest_day": digest_day},
                 wall_seconds=round(time.monotonic() - started, 2),
             )
+            summary["cases"] = self._cases(aws, policy)  # the case console, through its API (docs/cases.md)
             save_state(self.out, aws, start, end)
         return summary
+
+    def _cases(self, aws: LocalStack, policy) -> dict[str, Any]:
+        from clinic_reviews_local.console import screenshot_queue, work_cases
+
+        result = work_cases(aws, policy, self.out)
+        shot, reason = screenshot_queue(aws, policy, self.out)
+        result["screenshot"] = None if shot is None else str(shot)
+        result["screenshot_skipped"] = reason
+        return result
 
     @staticmethod
     def _digest_schedule(aws: LocalStack) -> str:

@@ -73,6 +73,8 @@ class Deployer:
             "AWS::Logs::LogGroup": self._log_group,
             "AWS::SNS::Topic": self._topic,
             "AWS::SNS::Subscription": self._subscription,
+            "AWS::SNS::TopicPolicy": self._topic_policy,
+            "AWS::KMS::Key": self._kms_key,
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::IAM::Role": self._role,
             "AWS::Lambda::Function": self._function,
@@ -218,7 +220,7 @@ class Deployer:
     def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
-            "VersioningConfiguration",
+            "VersioningConfiguration", "NotificationConfiguration",
         })
         name = p.get("BucketName") or self._name(logical_id, 63, lower=True)
         s3 = self.client("s3")
@@ -244,7 +246,26 @@ class Deployer:
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if p.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
+        if p.get("NotificationConfiguration"):
+            s3.put_bucket_notification_configuration(
+                Bucket=name, NotificationConfiguration=self._notifications(logical_id, p["NotificationConfiguration"])
+            )
         return Deployed(logical_id, "AWS::S3::Bucket", name, {"Arn": f"arn:aws:s3:::{name}", "BucketName": name})
+
+    @staticmethod
+    def _notifications(logical_id: str, config: dict[str, Any]) -> dict[str, Any]:
+        """CloudFormation's NotificationConfiguration in the shape of the S3 API (Lambda targets only)."""
+        unknown = set(config) - {"LambdaConfigurations"}
+        if unknown:
+            raise TemplateError(f"{logical_id}: notification types not supported locally: {', '.join(sorted(unknown))}")
+        targets = []
+        for entry in config["LambdaConfigurations"]:
+            target: dict[str, Any] = {"LambdaFunctionArn": entry["Function"], "Events": [entry["Event"]]}
+            rules = (entry.get("Filter") or {}).get("S3Key", {}).get("Rules", [])
+            if rules:
+                target["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+            targets.append(target)
+        return {"LambdaFunctionConfigurations": targets}
 
     def _event_bus(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"Name"})
@@ -304,6 +325,26 @@ class Deployer:
         arn = self.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
         return Deployed(logical_id, "AWS::SNS::Topic", arn, {"TopicArn": arn, "TopicName": name})
 
+    def _topic_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Topics", "PolicyDocument"})
+        for arn in p["Topics"]:
+            self.client("sns").set_topic_attributes(
+                TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(p["PolicyDocument"])
+            )
+        return Deployed(logical_id, "AWS::SNS::TopicPolicy", self._name(logical_id))
+
+    def _kms_key(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Description", "EnableKeyRotation", "KeyPolicy", "KeyUsage", "KeySpec", "Tags"})
+        kms = self.client("kms")
+        kwargs: dict[str, Any] = {"Policy": json.dumps(p["KeyPolicy"])}
+        for key in ("Description", "KeyUsage", "KeySpec"):
+            if key in p:
+                kwargs[key] = p[key]
+        metadata = kms.create_key(**kwargs)["KeyMetadata"]
+        if p.get("EnableKeyRotation") in (True, "true", "True"):
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        return Deployed(logical_id, "AWS::KMS::Key", metadata["KeyId"], {"Arn": metadata["Arn"], "KeyId": metadata["KeyId"]})
+
     def _subscription(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"TopicArn", "Protocol", "Endpoint"})
         arn = self.client("sns").subscribe(TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"])
@@ -339,7 +380,7 @@ class Deployer:
     def _function(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "Code", "Handler", "Runtime", "Role", "Timeout", "MemorySize", "Environment", "TracingConfig",
-            "Architectures", "Description", "Tags", "FunctionName", "Layers",
+            "Architectures", "Description", "Tags", "FunctionName", "Layers", "DeadLetterConfig",
         })
         name = p.get("FunctionName") or self._name(logical_id)
         kwargs = {
@@ -355,6 +396,8 @@ class Deployer:
         }
         if p.get("TracingConfig"):
             kwargs["TracingConfig"] = p["TracingConfig"]
+        if p.get("DeadLetterConfig"):
+            kwargs["DeadLetterConfig"] = {"TargetArn": p["DeadLetterConfig"]["TargetArn"]}
         arn = self.client("lambda").create_function(**kwargs)["FunctionArn"]
         return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
@@ -367,12 +410,16 @@ class Deployer:
         return Deployed(logical_id, "AWS::Lambda::EventSourceMapping", uuid)
 
     def _permission(self, logical_id: str, p: dict[str, Any]) -> Deployed:
-        self._expect(logical_id, p, {"Action", "FunctionName", "Principal", "SourceArn", "FunctionUrlAuthType"})
+        self._expect(logical_id, p, {
+            "Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "FunctionUrlAuthType",
+            "InvokedViaFunctionUrl",
+        })
         kwargs = {"StatementId": logical_id, "Action": p["Action"], "FunctionName": p["FunctionName"], "Principal": p["Principal"]}
-        if "SourceArn" in p:
-            kwargs["SourceArn"] = p["SourceArn"]
-        if "FunctionUrlAuthType" in p:
-            kwargs["FunctionUrlAuthType"] = p["FunctionUrlAuthType"]
+        for key in ("SourceArn", "SourceAccount", "FunctionUrlAuthType"):
+            if key in p:
+                kwargs[key] = p[key]
+        if "InvokedViaFunctionUrl" in p:
+            kwargs["InvokedViaFunctionUrl"] = bool(p["InvokedViaFunctionUrl"])
         self.client("lambda").add_permission(**kwargs)
         return Deployed(logical_id, "AWS::Lambda::Permission", logical_id)
 
@@ -423,6 +470,18 @@ class Deployer:
         name = p.get("Name") or self._name(logical_id)
         secret = p.get("SecretString")
         if secret is None:
-            secret = self.client("secretsmanager").get_random_password(PasswordLength=48, ExcludePunctuation=True)["RandomPassword"]
+            secret = self._generated_secret(logical_id, p.get("GenerateSecretString") or {})
         arn = self.client("secretsmanager").create_secret(Name=name, SecretString=secret)["ARN"]
         return Deployed(logical_id, "AWS::SecretsManager::Secret", arn, {"Id": arn})
+
+    def _generated_secret(self, logical_id: str, spec: dict[str, Any]) -> str:
+        """GenerateSecretString: a random password, or a JSON template with the password under one key."""
+        self._expect(logical_id, spec, {"PasswordLength", "ExcludePunctuation", "SecretStringTemplate", "GenerateStringKey"})
+        password = self.client("secretsmanager").get_random_password(
+            PasswordLength=int(spec.get("PasswordLength", 32)), ExcludePunctuation=bool(spec.get("ExcludePunctuation"))
+        )["RandomPassword"]
+        if "GenerateStringKey" not in spec:
+            return password
+        document = json.loads(spec["SecretStringTemplate"])
+        document[spec["GenerateStringKey"]] = password
+        return json.dumps(document)

@@ -27,6 +27,7 @@ from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
 from clinic_reviews_local.lambdas import LocalLambdas
+from clinic_reviews_local.telegram import FakeTelegram
 from clinic_reviews_local.template import TemplateError, project_root, transform
 
 REGION = "eu-central-1"
@@ -125,6 +126,9 @@ class LocalStack:
         self._exit.callback(clock.use, None)
         self._exit.callback(self._restore_http, wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep)
         self.serve_http(_REFUSE_ALL)
+        self._exit.callback(self._restore_chat, wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep)
+        self.telegram = FakeTelegram()  # the Telegram Bot API, answered locally (docs/cases.md)
+        self.telegram.install(self)
         wiring.reset()
         self._exit.callback(wiring.reset)
         COUNTER.reset()
@@ -166,6 +170,12 @@ class LocalStack:
         wiring.source_http_hooks.sleep = self.http_sleeps.append
         wiring.feed_factory.cache_clear()
         wiring.fetch_service.cache_clear()
+
+    @staticmethod
+    def _restore_chat(transport: Any, sleep: Any) -> None:
+        from clinic_reviews import wiring
+
+        wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep = transport, sleep
 
     @staticmethod
     def _restore_http(transport: Any, sleep: Any) -> None:

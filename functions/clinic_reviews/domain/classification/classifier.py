@@ -4,7 +4,9 @@ Sentiment follows the rating when there is one (1-2 negative, 3 neutral, 4-5 pos
 ratings round half up) and the text otherwise. The score blends the rating (1 -> -1, 2 -> -0.6, 3 -> 0,
 4 -> 0.6, 5 -> 1) 60/40 with the text's own score when the text carries sentiment, then is kept on the
 side of the final sentiment (at least 0.05 away from zero; within ±0.14 for neutral). `mismatch`: a
-rating of 4-5 with clearly negative text, or 1-2 with clearly positive text (|text score| >= 0.3).
+rating of 4-5 with clearly negative text, or 1-2 with clearly positive text (|text score| >= 0.3 and the
+text one-sided: what speaks the other way weighs at most a quarter; "всё отлично, но дорого" with four
+stars is a mixed review, not a contradiction).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from clinic_reviews.domain.classification.language import detect_language, norma
 from clinic_reviews.domain.classification.legal import is_legal
 from clinic_reviews.domain.classification.lexicon import find_hits
 from clinic_reviews.domain.classification.result import Classification
-from clinic_reviews.domain.classification.sentiment import POSITIVE_AT, read_sentiment
+from clinic_reviews.domain.classification.sentiment import POSITIVE_AT, Reading, read_sentiment
 from clinic_reviews.domain.classification.staff import find_staff
 from clinic_reviews.domain.classification.tokens import tokenize
 from clinic_reviews.domain.classification.topics import assign_topics
@@ -30,15 +32,18 @@ _MIN_POLAR = 0.05
 _MAX_NEUTRAL = POSITIVE_AT - 0.01
 
 
-def rating_stars(rating: int | float | None) -> int | None:
-    """A rating as whole stars 1..5 (half up), None when absent; ValueError when it is not a rating."""
+def rating_stars(rating: float | None) -> int | None:
+    """A rating as whole stars 1..5 (half up), None when absent.
+
+    TypeError when it is not a number, ValueError when it is outside 1..5 (or not finite).
+    """
     if rating is None:
         return None
     if isinstance(rating, bool) or not isinstance(rating, int | float):
-        raise ValueError(f"rating must be a number from 1 to 5, got {type(rating).__name__}")
+        raise TypeError(f"rating must be a number from 1 to 5, got {type(rating).__name__}")
     if not math.isfinite(rating) or not 1 <= rating <= 5:
         raise ValueError(f"rating must be from 1 to 5, got {rating}")
-    return int(math.floor(rating + 0.5))
+    return math.floor(rating + 0.5)
 
 
 def rating_sentiment(stars: int) -> str:
@@ -46,7 +51,7 @@ def rating_sentiment(stars: int) -> str:
     return "negative" if stars <= 2 else "neutral" if stars == 3 else "positive"
 
 
-def classify(text: str, rating: int | float | None, lang: str | None = None) -> Classification:
+def classify(text: str, rating: float | None, lang: str | None = None) -> Classification:
     """Reads one review: sentiment, score, topics, triage, mismatch and the extras (see result.py)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -57,26 +62,17 @@ def classify(text: str, rating: int | float | None, lang: str | None = None) -> 
     reading = read_sentiment(text, tokens, hits)
     topics = assign_topics(tokens, hits, reading.informative)
     kind = detect_kind(text, tokens, hits)
-    text_score = 0.0 if kind == "question" and reading.informative else reading.score
-    text_sentiment = None if not reading.informative else "neutral" if kind == "question" else reading.sentiment
+    if kind == "question" and reading.informative:
+        reading = Reading(0.0, informative=True)  # a question asks; its politeness is not praise
+    sentiment, score, mismatch = _verdict(stars, reading)
     legal = is_legal(hits)
-    if stars is None:
-        sentiment = text_sentiment or "neutral"
-        score = text_score or 0.0
-        mismatch = False
-    else:
-        sentiment = rating_sentiment(stars)
-        score = _blend(RATING_SCORE[stars], text_score, sentiment)
-        mismatch = text_score is not None and (
-            (stars >= 4 and text_score <= -MISMATCH_AT) or (stars <= 2 and text_score >= MISMATCH_AT)
-        )
     return Classification(
         sentiment=sentiment,
         score=round(score, 3),
         topics=topics,
         triage=decide_triage(sentiment, hits, legal),
         mismatch=mismatch,
-        text_sentiment=text_sentiment,
+        text_sentiment=reading.sentiment,
         legal=legal,
         staff=find_staff(text, tokens),
         kind=kind,
@@ -84,10 +80,21 @@ def classify(text: str, rating: int | float | None, lang: str | None = None) -> 
     )
 
 
-def _blend(rating_score: float, text_score: float | None, sentiment: str) -> float:
-    score = rating_score if text_score is None else RATING_WEIGHT * rating_score + (1 - RATING_WEIGHT) * text_score
+def _verdict(stars: int | None, reading: Reading) -> tuple[str, float, bool]:
+    """Sentiment, score and mismatch from the rating (when there is one) and the text's reading."""
+    text = reading.score
+    if stars is None:
+        return reading.sentiment or "neutral", text or 0.0, False
+    sentiment = rating_sentiment(stars)
+    rated = RATING_SCORE[stars]
+    score = rated if text is None else RATING_WEIGHT * rated + (1 - RATING_WEIGHT) * text
     if sentiment == "positive":
-        return min(1.0, max(score, _MIN_POLAR))
-    if sentiment == "negative":
-        return max(-1.0, min(score, -_MIN_POLAR))
-    return max(-_MAX_NEUTRAL, min(score, _MAX_NEUTRAL))
+        score = min(1.0, max(score, _MIN_POLAR))
+    elif sentiment == "negative":
+        score = max(-1.0, min(score, -_MIN_POLAR))
+    else:
+        score = max(-_MAX_NEUTRAL, min(score, _MAX_NEUTRAL))
+    contradicts = (stars >= 4 and text is not None and text <= -MISMATCH_AT) or (
+        stars <= 2 and text is not None and text >= MISMATCH_AT
+    )
+    return sentiment, score, contradicts and reading.one_sided

@@ -1,5 +1,6 @@
-"""The lexicons merged once per process: Russian, English and emoji always; the surface-word fallback
-first for texts in other languages."""
+"""The lexicons merged once per process: Russian, English and emoji first, then the surface words of
+other languages (first instead for texts detected as another language; a Ukrainian text without its
+own letters reads as Russian and still finds "дякую")."""
 
 from __future__ import annotations
 
@@ -18,5 +19,5 @@ FALLBACK.add(lexicon_other.OTHER_WORDS)
 def lexicons_for(lang: str | None) -> tuple[Lexicon, ...]:
     """Lexicons to look words up in, most specific first."""
     if lang is None or lang in SUPPORTED:
-        return (MAIN,)
+        return (MAIN, FALLBACK)
     return (FALLBACK, MAIN)

@@ -3,8 +3,8 @@
 - greeting: holiday wishes or congratulations ("с Новым годом!"), no complaint, at most 40 words;
 - question: a "?" and a question word ("подскажите", "ли", "how", "can") with little evaluation in it
   ("Почему врач не пришёл?!" is a complaint, so a review);
-- suggestion: a proposal or wish ("предлагаю", "было бы хорошо, если", "please add") without a strong
-  complaint;
+- suggestion: a proposal or wish ("предлагаю", "было бы хорошо, если", "please add") and no evaluation
+  outside it (a complaint or praise with a wish attached stays a review: it needs the review's reply);
 - review: everything else.
 """
 
@@ -14,8 +14,7 @@ from clinic_reviews.domain.classification.lexicon import ASK, GREETING, SUGGESTI
 from clinic_reviews.domain.classification.tokens import WORD, Token
 
 _MAX_GREETING_WORDS = 40
-_QUESTION_EVALUATION = 0.5  # total |valence| a question may carry besides thanks
-_COMPLAINT = -0.45
+_QUESTION_EVALUATION = 0.7  # total |valence| a question may carry besides thanks
 
 
 def detect_kind(text: str, tokens: list[Token], hits: list[Hit]) -> str:
@@ -28,6 +27,8 @@ def detect_kind(text: str, tokens: list[Token], hits: list[Hit]) -> str:
         evaluation = sum(abs(h.value) for h in hits if h.cue.mark not in (THANKS, GREETING))
         if evaluation < _QUESTION_EVALUATION:
             return "question"
-    if SUGGESTION in marks and worst > _COMPLAINT:
+    if SUGGESTION in marks and not any(
+        h.value and abs(h.base) >= 0.3 and not h.wished for h in hits if h.cue.mark != THANKS
+    ):
         return "suggestion"
     return "review"

@@ -26,14 +26,18 @@ _OTHER_SCRIPTS = (
 )
 # Latin-script languages told apart from English by their own letters or very common words.
 _LATIN_HINTS = (
-    ("de", re.compile(r"[äöüßÄÖÜ]"), re.compile(r"\b(?:und|nicht|sehr|ich|der|die|das|ist)\b", re.I)),
-    ("tr", re.compile(r"[şğıŞĞİ]"), re.compile(r"\b(?:çok|ve|bir|değil)\b", re.I)),
-    ("pl", re.compile(r"[łąęśżźńŁŚŻ]"), re.compile(r"\b(?:nie|jest|bardzo)\b", re.I)),
-    ("es", re.compile(r"[ñ¿¡Ñ]"), re.compile(r"\b(?:muy|pero|el|los|las|que|gracias)\b", re.I)),
-    ("fr", re.compile(r"[çœÇ]"), re.compile(r"\b(?:très|est|les|une|merci|mais|pas)\b", re.I)),
-    ("it", re.compile(r"(?!)"), re.compile(r"\b(?:molto|grazie|il|della|sono|non)\b", re.I)),
+    (
+        "de",
+        re.compile(r"[äöüßÄÖÜ]"),
+        re.compile(r"\b(?:und|nicht|sehr|ich|der|die|das|ist)\b", re.IGNORECASE),
+    ),
+    ("tr", re.compile(r"[şğıŞĞİ]"), re.compile(r"\b(?:çok|ve|bir|değil)\b", re.IGNORECASE)),
+    ("pl", re.compile(r"[łąęśżźńŁŚŻ]"), re.compile(r"\b(?:nie|jest|bardzo)\b", re.IGNORECASE)),
+    ("es", re.compile(r"[ñ¿¡Ñ]"), re.compile(r"\b(?:muy|pero|el|los|las|que|gracias)\b", re.IGNORECASE)),
+    ("fr", re.compile(r"[çœÇ]"), re.compile(r"\b(?:très|est|les|une|merci|mais|pas)\b", re.IGNORECASE)),
+    ("it", re.compile(r"(?!)"), re.compile(r"\b(?:molto|grazie|il|della|sono|non)\b", re.IGNORECASE)),
 )
-_ENGLISH = re.compile(r"\b(?:the|and|was|not|very|is|to|a|of|for|with|my|i)\b", re.I)
+_ENGLISH = re.compile(r"\b(?:the|and|was|not|very|is|to|a|of|for|with|my|i)\b", re.IGNORECASE)
 
 
 def detect_language(text: str) -> str | None:

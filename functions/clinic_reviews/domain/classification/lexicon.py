@@ -15,7 +15,7 @@ from clinic_reviews.domain.classification.morphology import en_stem
 from clinic_reviews.domain.classification.tokens import NUMBER, PUNCT, WORD, Token
 
 # Triage tags a cue can carry (see triage.py).
-SIMPLE, REMEDY, CARE = "simple", "remedy", "care"
+SIMPLE, LATE, REMEDY, CARE = "simple", "late", "remedy", "care"
 # Function words: how a cue modifies its neighbours instead of (or besides) carrying sentiment.
 NEGATOR = "neg"  # flips what follows within `scope` words
 POST_NEGATOR = "postneg"  # "проблем нет": flips the negative word just before it
@@ -26,6 +26,7 @@ SUMMARY = "summary"  # "в целом", "overall": what follows weighs more
 WISH = "wish"  # "хотелось бы", "it would be nice if": what follows is wished for, not found
 LINK = "link"  # "за", "что", "for": links a thank-you to what it is for (sarcasm check)
 SYMPTOM = "symptom"  # "боль", "pain": the patient's illness, not the clinic's fault
+DURATION = "duration"  # "40 минут", "two hours": makes a waiting complaint in its clause `factor` x stronger
 # Marks read by the kind, legal and sarcasm logic.
 THANKS, GREETING, SUGGESTION, LEGAL, ASK, IRONY = "thanks", "greet", "suggest", "legal", "ask", "irony"
 PLACE = "place"  # an anchor for the clinic as a whole: absorbs praise or blame without a topic
@@ -71,6 +72,7 @@ class Hit:
     value: float = 0.0
     topic: str | None = None
     tag: str = ""
+    wished: bool = False  # inside a wish or proposal ("хотелось бы, чтобы ...")
 
     @property
     def base(self) -> float:
@@ -93,7 +95,7 @@ class Lexicon:
     def add(self, entries: Iterable[tuple[str, Cue]], english: bool = False) -> None:
         for spec, cue in entries:
             for raw in spec.split(","):
-                parts = tuple(_key(p, english) for p in raw.split())
+                parts = tuple(lexicon_key(p, english) for p in raw.split())
                 if not parts:
                     continue
                 if len(parts) == 1:
@@ -102,9 +104,11 @@ class Lexicon:
                     self.phrases.setdefault(parts[0], []).append((parts, cue))
         for options in self.phrases.values():
             options.sort(key=lambda item: -len(item[0]))
+        _STARTS.clear()
+        _WORDS.clear()
 
 
-def _key(part: str, english: bool) -> str:
+def lexicon_key(part: str, english: bool) -> str:
     part = part.strip().lower().replace("ё", "е")
     if english and part.isalpha():
         return en_stem(part)
@@ -115,18 +119,38 @@ def find_hits(tokens: list[Token], lexicons: tuple[Lexicon, ...]) -> list[Hit]:
     """Cues in reading order; a phrase consumes its words, the longest phrase wins."""
     hits: list[Hit] = []
     i, n = 0, len(tokens)
+    starts = _phrase_starts(lexicons)
     while i < n:
         tok = tokens[i]
         if tok.kind == PUNCT:
             i += 1
             continue
-        hit = _phrase_at(tokens, i, lexicons) or _word_at(tok, i, lexicons)
+        hit = _phrase_at(tokens, i, lexicons) if not starts.isdisjoint(tok.keys) else None
+        if hit is None:
+            found = _WORDS.get((starts, tok.kind, tok.script, tok.text, tok.keys), _UNSEEN)
+            if found is _UNSEEN:
+                if len(_WORDS) > 200_000:  # bounded like the lemma caches
+                    _WORDS.clear()
+                found = _WORDS[(starts, tok.kind, tok.script, tok.text, tok.keys)] = _word_cue(tok, lexicons)
+            hit = None if found is None else Hit(i, i + 1, found[0], negated=found[1])
         if hit is None:
             i += 1
             continue
         hits.append(hit)
         i = hit.end
     return hits
+
+
+_STARTS: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def _phrase_starts(lexicons: tuple[Lexicon, ...]) -> frozenset[str]:
+    """Every key a phrase of `lexicons` begins with (lexicons are built once, at import)."""
+    ident = tuple(id(lexicon) for lexicon in lexicons)
+    found = _STARTS.get(ident)
+    if found is None:
+        found = _STARTS[ident] = frozenset(key for lexicon in lexicons for key in lexicon.phrases)
+    return found
 
 
 def _phrase_at(tokens: list[Token], i: int, lexicons: tuple[Lexicon, ...]) -> Hit | None:
@@ -161,19 +185,25 @@ def _match(pattern: tuple[str, ...], p: int, tokens: list[Token], i: int) -> int
     return _match(pattern, p + 1, tokens, i + 1)
 
 
-def _word_at(tok: Token, i: int, lexicons: tuple[Lexicon, ...]) -> Hit | None:
+_UNSEEN = object()
+#: Word lookups already made, by (lexicons, token kind, script, text, keys): (cue, negated) or None.
+_WORDS: dict[tuple, tuple[Cue, bool] | None] = {}
+
+
+def _word_cue(tok: Token, lexicons: tuple[Lexicon, ...]) -> tuple[Cue, bool] | None:
+    """The cue of a single word and whether it is that cue's negation ("невежливый", "unhelpful")."""
     for lexicon in lexicons:
         for key in tok.keys:
             cue = lexicon.words.get(key)
             if cue is not None:
-                return Hit(i, i + 1, cue)
+                return cue, False
     if tok.kind != WORD:
         return None
     prefix = "не" if tok.script == "c" else "un" if tok.script == "l" else ""
     if prefix and tok.text.startswith(prefix) and len(tok.text) > 5:
-        for lexicon in lexicons:  # "невежливый", "unhelpful": the word's negation
+        for lexicon in lexicons:
             for key in tok.keys:
-                cue = lexicon.words.get(key[len(prefix):]) if key.startswith(prefix) else None
+                cue = lexicon.words.get(key[len(prefix) :]) if key.startswith(prefix) else None
                 if cue is not None and cue.valence and not cue.func:
-                    return Hit(i, i + 1, cue, negated=True)
+                    return cue, True
     return None

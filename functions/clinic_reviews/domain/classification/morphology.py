@@ -38,21 +38,92 @@ def ru_lemmas(word: str) -> tuple[str, ...]:
 
 
 _EN_IRREGULAR = {
-    "was": "be", "were": "be", "been": "be", "is": "be", "are": "be", "am": "be",
-    "did": "do", "does": "do", "done": "do", "went": "go", "gone": "go", "told": "tell",
-    "paid": "pay", "lost": "lose", "spent": "spend", "felt": "feel", "made": "make",
-    "took": "take", "taken": "take", "gave": "give", "given": "give", "got": "get",
-    "gotten": "get", "saw": "see", "seen": "see", "came": "come", "kept": "keep",
-    "thought": "think", "brought": "bring", "left": "leave", "said": "say", "had": "have",
-    "has": "have", "cancelled": "cancel", "canceled": "cancel", "cancelling": "cancel",
-    "canceling": "cancel", "cancels": "cancel", "caring": "care", "cared": "care",
-    "better": "better", "worse": "worse", "children": "child", "people": "people",
-    "hung": "hang", "forgot": "forget", "forgotten": "forget",
+    "was": "be",
+    "were": "be",
+    "been": "be",
+    "is": "be",
+    "are": "be",
+    "am": "be",
+    "did": "do",
+    "does": "do",
+    "done": "do",
+    "went": "go",
+    "gone": "go",
+    "told": "tell",
+    "paid": "pay",
+    "lost": "lose",
+    "spent": "spend",
+    "felt": "feel",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "got": "get",
+    "gotten": "get",
+    "saw": "see",
+    "seen": "see",
+    "came": "come",
+    "kept": "keep",
+    "thought": "think",
+    "brought": "bring",
+    "left": "leave",
+    "said": "say",
+    "had": "have",
+    "has": "have",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "cancelling": "cancel",
+    "canceling": "cancel",
+    "cancels": "cancel",
+    "caring": "care",
+    "cared": "care",
+    "better": "better",
+    "worse": "worse",
+    "children": "child",
+    "people": "people",
+    "hung": "hang",
+    "forgot": "forget",
+    "forgotten": "forget",
 }
 _EN_KEEP = frozenset(
-    "nothing something anything everything morning evening during building ceiling bring thing "
-    "string spring king sing ring news this his hers yes always perhaps various previous serious "
-    "nervous anxious gorgeous famous bus plus thus us".split()
+    [
+        "nothing",
+        "something",
+        "anything",
+        "everything",
+        "morning",
+        "evening",
+        "during",
+        "building",
+        "ceiling",
+        "bring",
+        "thing",
+        "string",
+        "spring",
+        "king",
+        "sing",
+        "ring",
+        "news",
+        "this",
+        "his",
+        "hers",
+        "yes",
+        "always",
+        "perhaps",
+        "various",
+        "previous",
+        "serious",
+        "nervous",
+        "anxious",
+        "gorgeous",
+        "famous",
+        "bus",
+        "plus",
+        "thus",
+        "us",
+        "experienced",
+    ]
 )
 _NO_DOUBLE_TRIM = ("ll", "ss", "zz", "ff")
 
@@ -61,17 +132,14 @@ _NO_DOUBLE_TRIM = ("ll", "ss", "zz", "ff")
 def en_stem(word: str) -> str:
     """A crude but consistent English stem: lexicon entries and text go through the same function."""
     word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
+    word = word.removesuffix("'s")
     base = _EN_IRREGULAR.get(word)
     if base is not None:
         return base if base == word else en_stem(base)
     if len(word) <= 3 or word in _EN_KEEP or not word.isalpha():
         return word
     stem = word
-    if stem.endswith("ies") and len(stem) > 4:
-        stem = stem[:-3] + "y"
-    elif stem.endswith("ied") and len(stem) > 4:
+    if stem.endswith("ies") and len(stem) > 4 or stem.endswith("ied") and len(stem) > 4:
         stem = stem[:-3] + "y"
     elif stem.endswith("ing") and len(stem) > 5:
         stem = _undouble(stem[:-3])
@@ -85,6 +153,11 @@ def en_stem(word: str) -> str:
 
 
 def _undouble(stem: str) -> str:
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou" and not stem.endswith(_NO_DOUBLE_TRIM):
+    if (
+        len(stem) > 2
+        and stem[-1] == stem[-2]
+        and stem[-1] not in "aeiou"
+        and not stem.endswith(_NO_DOUBLE_TRIM)
+    ):
         return stem[:-1]
     return stem

@@ -8,12 +8,15 @@ Rules, in the order they apply to each sentiment cue:
   another sentiment word ("ужасно долго", "terribly rude") acts as an intensifier, not as blame; an
   intensifier after the negator ("не очень вежливо") does not intensify;
 - the patient's illness absorbs blame next to it ("ужасная боль" is not the clinic's fault);
-- irony: a praise word in scare quotes ("«профессионалы»") flips; a thank-you that is "for" something
-  bad ("спасибо за испорченный день", "thanks for wasting my time") turns negative;
+- irony: a praise word in scare quotes ("«профессионалы»") or in a sentence ending "?!" flips; a
+  thank-you that is "for" something bad ("спасибо за испорченный день", "thanks for wasting my
+  time") turns negative;
+- a stated duration in the clause of a waiting complaint ("ждали 40 минут") makes it 1.8x;
 - ALL-CAPS words weigh 1.3x; cues inside a wish ("хотелось бы, чтобы были вежливее") count -0.3x;
-- contrast: before "но"/"but" 0.5x, after 1.5x; a concession clause ("хотя", "although") 0.5x; after
-  "в целом"/"overall" 1.5x;
-- emoji count as cues; each "!" (up to three) adds 10%; the sum s becomes s / sqrt(s² + 1).
+- contrast: before "но"/"but" 0.6x, after 1.3x; a concession clause ("хотя", "although") 0.6x; after
+  "в целом"/"overall" 1.3x;
+- emoji count as cues; a "?!" sentence counts -0.3 more; each "!" (up to three) adds 10%; the sum s becomes
+  s / sqrt(s² + 1).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from clinic_reviews.domain.classification.lexicon import (
     CONCESSION,
     CONTRAST,
+    DURATION,
     INTENSIFIER,
     IRONY,
     LINK,
@@ -39,17 +43,26 @@ from clinic_reviews.domain.classification.lexicon import (
 from clinic_reviews.domain.classification.tokens import EMOJI, NUMBER, PUNCT, WORD, Token
 
 POSITIVE_AT = 0.15  # text score at or above: positive; at or below the negative: negative
+BEFORE_CONTRAST, AFTER_CONTRAST = 0.6, 1.3
+_MAX_MARKERS = 3  # contrast markers weighed per sentence; more are noise (and would cost quadratic time)
 _SMILE = re.compile(r"[^\W\d_]\)(?=\s|$)")
 _COPULAS = frozenset({"быть", "be", "возникнуть", "наблюдаться", "замечать", "заметить"})
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What the text says on its own: `score` is None when no cue carries sentiment."""
+    """What the text says on its own: `score` is None when nothing in it carries sentiment; `praise`
+    and `blame` are the weighted sums of its positive and negative cues."""
 
     score: float | None
     informative: bool
-    sarcasm: bool
+    praise: float = 0.0
+    blame: float = 0.0
+
+    @property
+    def one_sided(self) -> bool:
+        """True unless the text weighs both ways ("всё отлично, но очень дорого")."""
+        return min(self.praise, self.blame) <= 0.25 * max(self.praise, self.blame)
 
     @property
     def sentiment(self) -> str | None:
@@ -73,11 +86,10 @@ def squash(total: float) -> float:
 
 
 def read_sentiment(text: str, tokens: list[Token], hits: list[Hit]) -> Reading:
-    """Sets `value` on every hit and returns the text's reading."""
-    informative = any(t.kind in (WORD, NUMBER, EMOJI) for t in tokens)
-    func_at = {h.start: h for h in hits if h.cue.func}
-    weights = _clause_weights(tokens, hits)
-    wish_from = _wish_starts(tokens, hits)
+    """Sets `value` (and `negated`, `wished`) on every hit and returns the text's reading."""
+    if not any(t.kind in (WORD, NUMBER, EMOJI) for t in tokens):
+        return Reading(None, informative=False)
+    context = _Context(tokens, hits)
     scored = False
     for index, hit in enumerate(hits):
         cue = hit.cue
@@ -86,32 +98,48 @@ def read_sentiment(text: str, tokens: list[Token], hits: list[Hit]) -> Reading:
         if cue.func == INTENSIFIER and _modifies_next(hits, index, tokens):
             continue
         scored = True
-        if tokens[hit.start].kind == EMOJI:
-            hit.value = cue.valence
-            continue
-        negator = _negator_before(hit, tokens, func_at)
-        if negator is not None or (cue.valence < 0 and _negated_after(hit, tokens, func_at)):
-            hit.negated = True
-        value = hit.base * _intensity(hit, tokens, func_at, negator)
-        if value < 0 and _next_to_symptom(hit, tokens, func_at):
-            value = 0.0
-        if value > 0 and tokens[hit.start].scare_quoted:
-            value = -0.6 * value
-        if any(t.caps for t in tokens[hit.start:hit.end]):
-            value *= 1.3
-        if hit.start > wish_from.get(tokens[hit.start].sent, len(tokens)):
-            value *= -0.3
-        hit.value = value * weights[hit.start]
-    sarcasm = _apply_sarcasm(tokens, hits)
-    if not scored:
-        return Reading(None, informative, sarcasm)
-    total = sum(h.value for h in hits) + 0.3 * min(3, _bare_smiles(text))
-    total *= 1.0 + 0.1 * min(3, text.count("!"))
-    return Reading(round(squash(total), 4), informative, sarcasm)
+        hit.value = cue.valence if tokens[hit.start].kind == EMOJI else _value(hit, context)
+    _apply_sarcasm(tokens, hits)
+    extra = 0.3 * min(3, _bare_smiles(text)) - (0.3 if context.rhetorical else 0.0)  # "Нормально?!"
+    if not scored and not extra:
+        return Reading(None, informative=True)
+    total = (sum(h.value for h in hits) + extra) * (1.0 + 0.1 * min(3, text.count("!")))
+    praise = sum(h.value for h in hits if h.value > 0)
+    blame = -sum(h.value for h in hits if h.value < 0)
+    return Reading(round(squash(total), 4), True, praise, blame)
 
 
-def _words_between(tokens: list[Token], start: int, stop: int) -> int:
-    return sum(1 for t in tokens[start:stop] if t.kind == WORD)
+class _Context:
+    """What the rules need to know about the text around a cue, computed once per text."""
+
+    def __init__(self, tokens: list[Token], hits: list[Hit]) -> None:
+        self.tokens = tokens
+        self.func_at = {h.start: h for h in hits if h.cue.func}
+        self.weights = _clause_weights(tokens, hits)
+        self.wish_from = _wish_starts(tokens, hits)
+        self.rhetorical = _rhetorical_sentences(tokens)
+        self.durations = _durations(tokens, hits)
+
+
+def _value(hit: Hit, ctx: _Context) -> float:
+    """A word cue's valence after negation, intensity, irony, wishes and contrast (module docstring)."""
+    tokens, cue = ctx.tokens, hit.cue
+    negator = _negator_before(hit, tokens, ctx.func_at)
+    if negator is not None or (cue.valence <= 0 and _negated_after(hit, tokens, ctx.func_at)):
+        hit.negated = True
+    value = hit.base * _intensity(hit, tokens, ctx.func_at, negator)
+    if value < 0 and cue.topic == "waiting":
+        value *= ctx.durations.get(tokens[hit.start].clause, 1.0)
+    if value < 0 and _next_to_symptom(hit, tokens, ctx.func_at):
+        value = 0.0
+    if value > 0 and (tokens[hit.start].scare_quoted or tokens[hit.start].sent in ctx.rhetorical):
+        value = -0.6 * value
+    if any(t.caps for t in tokens[hit.start : hit.end]):
+        value *= 1.3
+    if hit.start > ctx.wish_from.get(tokens[hit.start].sent, len(tokens)):
+        hit.wished = True
+        value *= -0.3
+    return value * ctx.weights[hit.start]
 
 
 def _negator_before(hit: Hit, tokens: list[Token], func_at: dict[int, Hit]) -> int | None:
@@ -158,6 +186,11 @@ def _intensity(hit: Hit, tokens: list[Token], func_at: dict[int, Hit], negator: 
     return factor
 
 
+def _durations(tokens: list[Token], hits: list[Hit]) -> dict[int, float]:
+    """Clauses that state a duration ("ждали 40 минут"), with the factor for waiting complaints in them."""
+    return {tokens[h.start].clause: h.cue.factor for h in hits if h.cue.func == DURATION}
+
+
 def _modifies_next(hits: list[Hit], index: int, tokens: list[Token]) -> bool:
     """True when an evaluative intensifier ("ужасно") directly precedes another sentiment cue."""
     if index + 1 >= len(hits):
@@ -176,48 +209,58 @@ def _next_to_symptom(hit: Hit, tokens: list[Token], func_at: dict[int, Hit]) -> 
 
 
 def _clause_weights(tokens: list[Token], hits: list[Hit]) -> list[float]:
+    """Per-token weights from contrast, concession and summary markers (the first few per sentence)."""
     weights = [1.0] * len(tokens)
+    start_of, end_of = _sentence_bounds(tokens)
+    markers: dict[int, int] = {}
     for hit in hits:
         func = hit.cue.func
         if func not in (CONTRAST, CONCESSION, SUMMARY):
             continue
-        at = hit.start
-        sent = tokens[at].sent
-        after = range(hit.end, _sentence_end(tokens, at))
+        at, sent = hit.start, tokens[hit.start].sent
+        markers[sent] = markers.get(sent, 0) + 1
+        if markers[sent] > _MAX_MARKERS:
+            continue
+        if func == CONCESSION:
+            end = at
+            while end < len(tokens) and tokens[end].clause == tokens[at].clause:
+                end += 1
+            _scale(weights, at, end, BEFORE_CONTRAST)
+            continue
         if func == CONTRAST:
             if hit.end < len(tokens) and tokens[hit.end].text == "и":  # "не только ..., но и ..."
                 continue
-            first = _sentence_start(tokens, at)
-            if not any(t.kind != PUNCT for t in tokens[first:at]) and sent > 0:
-                first = _sentence_start(tokens, first - 1)  # "Но ..." opens a sentence: the previous one yields
-            for i in range(first, at):
-                weights[i] *= 0.5
-            for i in after:
-                weights[i] *= 1.5
-        elif func == CONCESSION:
-            clause = tokens[at].clause
-            for i in range(at, len(tokens)):
-                if tokens[i].clause != clause:
-                    break
-                weights[i] *= 0.5
-        else:
-            for i in after:
-                weights[i] *= 1.5
+            first = start_of[sent]
+            if all(t.kind == PUNCT for t in tokens[first:at]):  # "Но ..." opens a sentence
+                first = start_of.get(sent - 1, first)
+            _scale(weights, first, at, BEFORE_CONTRAST)
+        _scale(weights, hit.end, end_of[sent], AFTER_CONTRAST)
     return weights
 
 
-def _sentence_start(tokens: list[Token], at: int) -> int:
-    sent = tokens[at].sent
-    while at > 0 and tokens[at - 1].sent == sent:
-        at -= 1
-    return at
+def _scale(weights: list[float], start: int, end: int, factor: float) -> None:
+    for i in range(start, end):
+        weights[i] *= factor
 
 
-def _sentence_end(tokens: list[Token], at: int) -> int:
-    sent = tokens[at].sent
-    while at < len(tokens) and tokens[at].sent == sent:
-        at += 1
-    return at
+def _sentence_bounds(tokens: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
+    """First and past-the-last token index of every sentence."""
+    start_of: dict[int, int] = {}
+    end_of: dict[int, int] = {}
+    for i, tok in enumerate(tokens):
+        start_of.setdefault(tok.sent, i)
+        end_of[tok.sent] = i + 1
+    return start_of, end_of
+
+
+def _rhetorical_sentences(tokens: list[Token]) -> set[int]:
+    """Sentences ending in "?!" or "!?": their praise is ironic ("Нормально?!")."""
+    found = set()
+    for i in range(1, len(tokens) - 1):
+        pair = tokens[i].text + tokens[i + 1].text
+        if pair in ("?!", "!?"):
+            found.add(tokens[i - 1].sent)
+    return found
 
 
 def _wish_starts(tokens: list[Token], hits: list[Hit]) -> dict[int, int]:
@@ -228,26 +271,33 @@ def _wish_starts(tokens: list[Token], hits: list[Hit]) -> dict[int, int]:
     return starts
 
 
-def _apply_sarcasm(tokens: list[Token], hits: list[Hit]) -> bool:
-    """Turns a thank-you "for" something bad negative; True when the text is ironic."""
+def _apply_sarcasm(tokens: list[Token], hits: list[Hit]) -> None:
+    """Turns a thank-you for something bad negative, and every thank-you after it or after irony."""
     ironic = any(h.cue.mark == IRONY for h in hits)
     for index, thanks in enumerate(hits):
         if thanks.cue.mark != THANKS or thanks.value <= 0:
             continue
-        sent = tokens[thanks.start].sent
-        linked = False
-        for later in hits[index + 1:]:
-            if tokens[later.start].sent != sent:
-                break
-            if later.cue.func == LINK and later.start - thanks.end <= 3:
-                linked = True
-            elif linked and later.value > 0:
-                break
-            elif linked and later.value <= -0.3:
-                thanks.value = -abs(thanks.value)
-                ironic = True
-                break
-    return ironic
+        if ironic or _thanks_for_bad(tokens, hits, index):
+            thanks.value = -thanks.value
+            ironic = True
+
+
+def _thanks_for_bad(tokens: list[Token], hits: list[Hit], index: int) -> bool:
+    """ "Спасибо за испорченный день", "thanks for losing", "great job cancelling"."""
+    thanks = hits[index]
+    sent, clause = tokens[thanks.start].sent, tokens[thanks.start].clause
+    linked = False
+    for later in hits[index + 1 :]:
+        if tokens[later.start].sent != sent:
+            return False
+        if later.cue.func == LINK and later.start - thanks.end <= 3:
+            linked = True
+            continue
+        if not later.value:
+            continue
+        adjacent = later.start - thanks.end <= 1 and tokens[later.start].clause == clause
+        return later.value <= -0.3 and (linked or adjacent)
+    return False
 
 
 def _bare_smiles(text: str) -> int:

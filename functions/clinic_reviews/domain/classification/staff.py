@@ -11,12 +11,17 @@ from functools import lru_cache
 from clinic_reviews.domain.classification.morphology import analyzer
 from clinic_reviews.domain.classification.tokens import WORD, Token
 
-_RU_ROLES = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_RU_ROLES = _words(
     "врач доктор терапевт педиатр стоматолог хирург гинеколог уролог кардиолог невролог окулист офтальмолог "
     "лор отоларинголог дерматолог эндокринолог гастроэнтеролог ортопед травматолог маммолог онколог "
     "аллерголог психотерапевт психолог ревматолог косметолог физиотерапевт массажист ортодонт гигиенист "
     "медсестра медбрат медсестричка администратор регистратор оператор менеджер узист рентгенолог лаборант "
-    "главврач заведовать ассистент акушер специалист фельдшер девушка".split()
+    "главврач заведовать ассистент акушер специалист фельдшер девушка"
 )
 _RU_NAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _RU_INITIALS = r"[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.)?"
@@ -24,17 +29,19 @@ _RU_AFTER_ROLE = re.compile(rf"\s+((?:{_RU_NAME}|{_RU_INITIALS})(?:\s+(?:{_RU_NA
 _RU_PATRONYMIC = re.compile(
     rf"(?:({_RU_NAME})\s+)?({_RU_NAME})\s+([А-ЯЁ][а-яё]+(?:овн|евн|ичн|ович|евич|ьич|инич)[а-яё]*)"
 )
-_RU_SURNAME_INITIALS = re.compile(rf"({_RU_NAME})\s+([А-ЯЁ]\.\s?[А-ЯЁ]\.)|([А-ЯЁ]\.\s?[А-ЯЁ]\.)\s?({_RU_NAME})")
+_RU_SURNAME_INITIALS = re.compile(
+    rf"({_RU_NAME})\s+([А-ЯЁ]\.\s?[А-ЯЁ]\.)|([А-ЯЁ]\.\s?[А-ЯЁ]\.)\s?({_RU_NAME})"
+)
 _EN_ROLES = (
     r"dr|doctor|nurse|receptionist|dentist|surgeon|physician|therapist|hygienist|assistant|technician|"
     r"midwife|physio|physiotherapist|manager|administrator|pa|np|prof|professor"
 )
-_EN_NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+_EN_NAME = r"[A-Z](?:'[A-Z])?[a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"
 _EN_STAFF = re.compile(rf"\b(?i:{_EN_ROLES})\b\.?\s+({_EN_NAME}(?:\s+{_EN_NAME})?)")
-_EN_NOT_NAMES = frozenset(
-    "I The And She He They We It This That Thank Thanks Very Was Is Are Great Good Best Excellent Amazing "
-    "Today Yesterday Monday Tuesday Wednesday Thursday Friday Saturday Sunday Highly Really So But Who "
-    "Was Were Has Had Did At In On For With To From Office Clinic Team Staff".split()
+_EN_NOT_NAMES = _words(  # capitalized words that follow a role but are no name
+    "I The And She He They We It This That Thank Thanks Very Was Were Is Are Has Had Did Great Good Best "
+    "Excellent Amazing Today Yesterday Monday Tuesday Wednesday Thursday Friday Saturday Sunday Highly "
+    "Really So But Who At In On For With To From Office Clinic Team Staff"
 )
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -59,7 +66,9 @@ def find_staff(text: str, tokens: list[Token]) -> tuple[str, ...]:
             if name and len(name.split()) >= 2:
                 found.append((match.start(), name))
         for match in _RU_SURNAME_INITIALS.finditer(text):
-            surname, initials = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+            surname, initials = (
+                (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+            )
             if _is_name(surname):
                 found.append((match.start(), f"{_nominative(surname, None)} {initials.replace(' ', '')}"))
     for match in _EN_STAFF.finditer(text):
@@ -110,12 +119,13 @@ def _is_name(word: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _cases(word: str, name_only: bool) -> frozenset[str]:
-    out = set()
-    for parse in analyzer().parse(word):
-        if name_only and not _NAME_TAGS & parse.tag.grammemes:
-            continue
-        out.update(c for c in _CASES if c in parse.tag.grammemes)
-    return frozenset(out)
+    """Cases the word can be in: as a name (`name_only`), or as a role word in the singular."""
+    parses = analyzer().parse(word)
+    if name_only:
+        parses = [p for p in parses if _NAME_TAGS & p.tag.grammemes]
+    else:
+        parses = [p for p in parses if "sing" in p.tag.grammemes] or parses
+    return frozenset(c for p in parses for c in _CASES if c in p.tag.grammemes)
 
 
 @lru_cache(maxsize=4096)
@@ -123,7 +133,14 @@ def _nominative(word: str, hint: frozenset[str] | None) -> str:
     parses = [p for p in analyzer().parse(word) if _NAME_TAGS & p.tag.grammemes]
     if not parses:
         return word
-    parses.sort(key=lambda p: (bool(hint) and not any(c in p.tag.grammemes for c in hint), "Fixd" in p.tag.grammemes))
+    parses.sort(
+        key=lambda p: (
+            bool(hint) and not any(c in p.tag.grammemes for c in hint),
+            "nomn"
+            not in p.tag.grammemes,  # without context, a name that can be nominative is taken as written
+            "Fixd" in p.tag.grammemes,
+        )
+    )
     inflected = parses[0].inflect({"nomn", "sing"})
     if inflected is None:
         return word

@@ -4,6 +4,7 @@ and a clause, so that negation, contrast and topic attribution can stay local.""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from clinic_reviews.domain.classification.morphology import en_stem, ru_lemmas
 
@@ -30,7 +31,7 @@ _EN_CONTRACTIONS = {"ca": "can", "wo": "will", "sha": "shall"}
 class Token:
     """One token: `text` is lowercased (ё as е); `keys` are what lexicons are looked up by."""
 
-    __slots__ = ("text", "orig", "kind", "script", "keys", "pos", "sent", "clause", "caps", "scare_quoted")
+    __slots__ = ("caps", "clause", "keys", "kind", "orig", "pos", "scare_quoted", "script", "sent", "text")
 
     def __init__(self, text: str, orig: str, kind: str, script: str, keys: tuple[str, ...]) -> None:
         self.pos = 0  # offset of the token in the text
@@ -48,21 +49,30 @@ class Token:
         return f"Token({self.orig!r}, {self.keys!r})"
 
 
-def _word_tokens(orig: str) -> list[Token]:
+@lru_cache(maxsize=65536)
+def ru_keys(word: str) -> tuple[str, ...]:
+    """Lookup keys of a lowercase Russian word: its likeliest lemma, the word itself, its other lemmas,
+    and for a compound ("врачу-терапевту", "онлайн-запись") the lemmas of its parts."""
+    lemmas = ru_lemmas(word)
+    parts = [lemma for part in word.split("-") if part for lemma in ru_lemmas(part)] if "-" in word else []
+    return tuple(dict.fromkeys((lemmas[0], word, *lemmas[1:], *parts)))
+
+
+@lru_cache(maxsize=65536)
+def _word_specs(orig: str) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(text, orig, script, keys) of the word tokens one matched word makes ("didn't" makes two)."""
     text = orig.lower().replace("ё", "е").replace("’", "'")
     if _CYRILLIC.search(text):
-        lemmas = ru_lemmas(text)
-        keys = tuple(dict.fromkeys((lemmas[0], text, *lemmas[1:])))
-        return [Token(text, orig, WORD, "c", keys)]
+        return ((text, orig, "c", ru_keys(text)),)
     if _LATIN.search(text):
         if text.endswith("n't") and len(text) > 3:
             base = text[:-3]
             base = _EN_CONTRACTIONS.get(base, base)
-            return [Token(base, orig, WORD, "l", (en_stem(base), base)), Token("not", "not", WORD, "l", ("not",))]
+            return ((base, orig, "l", (en_stem(base), base)), ("not", "not", "l", ("not",)))
         if "'" in text:
             text = text.split("'")[0] or text
-        return [Token(text, orig, WORD, "l", tuple(dict.fromkeys((en_stem(text), text))))]
-    return [Token(text, orig, WORD, "o", (text,))]
+        return ((text, orig, "l", tuple(dict.fromkeys((en_stem(text), text)))),)
+    return ((text, orig, "o", (text,)),)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -75,8 +85,15 @@ def tokenize(text: str) -> list[Token]:
         kind = match.lastgroup
         value = match.group(kind) if kind else ""
         if kind == "w":
-            new = _word_tokens(value)
-        elif kind == "n":
+            start = match.start()
+            for text_, orig, script, keys in _word_specs(value):
+                tok = Token(text_, orig, WORD, script, keys)
+                tok.sent, tok.clause, tok.pos = sent, clause, start
+                tok.caps = len(orig) >= 3 and orig.isupper()
+                tokens.append(tok)
+            previous_word = tok.text
+            continue
+        if kind == "n":
             new = [Token(value, value, NUMBER, "", (value, "<num>"))]
         elif kind in ("e", "emo"):
             key = value.lower() if value[0] not in ")(" else value[0] * 2  # ")))" is "))"

@@ -5,24 +5,30 @@ that describe someone or something ("вежливый", "отличный", "х�
 word in the same sentence ("администратор" -> front_desk, "врач" -> doctor, "анализ" -> diagnostics,
 "клиника" -> the clinic as a whole, no topic). A topic counts when its evidence reaches 0.6: one
 sentiment cue is enough, a bare mention (0.3) is not ("записалась к врачу, ждала час" is about waiting,
-not the doctor). Topics come strongest first, ties in order of first mention; `other` is given when the
-text has words but no topic.
+not the doctor) unless the text carries no clear sentiment at all (a question, a neutral note).
+Topics come strongest first, ties in order of first mention; `other` is given when the text has words
+but no topic.
 """
 
 from __future__ import annotations
 
-from clinic_reviews.domain.classification.lexicon import PLACE, Hit
+from bisect import bisect_left, bisect_right
+
+from clinic_reviews.domain.classification.lexicon import GREETING, PLACE, THANKS, Hit
 from clinic_reviews.domain.classification.tokens import Token
 
 MENTION = 0.3
 THRESHOLD = 0.6
-_REACH = 8  # tokens between a describing cue and its anchor
+_REACH = 10  # tokens between a describing cue and its anchor
 
 
 def assign_topics(tokens: list[Token], hits: list[Hit], informative: bool) -> tuple[str, ...]:
     """Resolves `topic` and `tag` on every hit and returns the review's topics."""
-    anchors = [(h.start, h.cue.anchor) for h in hits if h.cue.anchor]
-    anchors += [(h.start, h.cue.topic) for h in hits if h.value and h.cue.topic and not h.cue.attach]
+    anchors: dict[int, list[tuple[int, str]]] = {}  # sentence -> (position, anchor topic)
+    for h in hits:
+        anchor = h.cue.anchor or (h.cue.topic if h.value and not h.cue.attach else None)
+        if anchor:
+            anchors.setdefault(tokens[h.start].sent, []).append((h.start, anchor))
     weight: dict[str, float] = {}
     first: dict[str, int] = {}
 
@@ -43,23 +49,32 @@ def assign_topics(tokens: list[Token], hits: list[Hit], informative: bool) -> tu
         hit.topic = topic or default
         if hit.topic == PLACE:
             hit.topic = None
-        add(hit.topic, 0.5 + 0.5 * min(1.0, abs(hit.value)), hit.start)
-    found = sorted((t for t, w in weight.items() if w >= THRESHOLD), key=lambda t: (-weight[t], first[t]))
+        if not (cue.mark == THANKS and hit.value < 0):  # an ironic thank-you points at the real grievance
+            add(hit.topic, THRESHOLD + 0.4 * min(1.0, abs(hit.value)), hit.start)
+    # Without any clear sentiment (a question, a neutral note) what is mentioned is what it is about.
+    clear = any(abs(h.value) >= 0.3 for h in hits if h.cue.mark not in (THANKS, GREETING))
+    threshold = THRESHOLD if clear else MENTION
+    found = sorted((t for t, w in weight.items() if w >= threshold), key=lambda t: (-weight[t], first[t]))
     if not found and informative:
         return ("other",)
     return tuple(found)
 
 
-def _nearest_anchor(hit: Hit, tokens: list[Token], anchors: list[tuple[int, str]], kinds: frozenset[str]) -> str | None:
+def _nearest_anchor(
+    hit: Hit, tokens: list[Token], anchors: dict[int, list[tuple[int, str]]], kinds: frozenset[str]
+) -> str | None:
+    """The closest anchor of one of `kinds` in the cue's sentence, else the last one of the sentence
+    before ("Администратор Ольга — умничка! Помогла ..."), else None."""
     sent = tokens[hit.start].sent
-    best: tuple[int, int, str] | None = None
-    for at, topic in anchors:
-        if at == hit.start or topic not in kinds or tokens[at].sent != sent:
-            continue
-        distance = abs(at - hit.start)
-        if distance > _REACH:
-            continue
-        key = (distance, 0 if at < hit.start else 1, topic)
-        if best is None or key < best:
-            best = key
-    return best[2] if best else None
+    here = anchors.get(sent, ())
+    low = bisect_left(here, (hit.start - _REACH, ""))
+    high = bisect_right(here, (hit.start + _REACH, "~"))
+    near = [
+        (abs(at - hit.start), at > hit.start, topic)
+        for at, topic in here[low:high]
+        if at != hit.start and topic in kinds
+    ]
+    if near:
+        return min(near)[2]
+    before = [(at, topic) for at, topic in anchors.get(sent - 1, ()) if topic in kinds]
+    return max(before)[1] if before else None

@@ -10,19 +10,20 @@
    specific grievance, a vague "terrible clinic", a rating with no text, and any legal threat.
 
 Each negative cue is classed by its topic and tag (front_desk/waiting/cleanliness: 1, or 2 for a
-remedy tag; billing/scheduling: 2; a care tag elsewhere: 3; diagnostics: 2 for delays and losses, 3
-otherwise; doctor: 1 for manner, 3 otherwise). The review takes the highest class among specific cues;
-generic words ("ужасный", "bad") count only when nothing specific was said; nothing classable -> 3.
-Positive and neutral reviews get no triage.
+remedy tag; billing/scheduling: 2; a care tag elsewhere: 3; diagnostics: 2 for delays and losses, 1 for
+a clumsy procedure, 3 otherwise; doctor: 1 for manner or lateness, 3 otherwise; no topic: by tag, else
+nothing). The review takes the highest class found; a generic word without a topic ("ужасная клиника")
+classes nothing, so a negative with nothing classable -> 3. Positive and neutral reviews get no triage.
 """
 
 from __future__ import annotations
 
-from clinic_reviews.domain.classification.lexicon import ALL_ANCHORS, CARE, REMEDY, SIMPLE, Hit
+from clinic_reviews.domain.classification.lexicon import CARE, LATE, REMEDY, SIMPLE, THANKS, Hit
 
 APOLOGY, REMEDY_OFFER, CALL = 1, 2, 3
+_FAINT = 0.15  # weaker cues ("нормально" under a negation) say too little to choose a response
 _SIMPLE_TOPICS = frozenset({"front_desk", "waiting", "cleanliness"})
-_TAGGED = {SIMPLE: APOLOGY, REMEDY: REMEDY_OFFER, CARE: CALL}
+_TAGGED = {SIMPLE: APOLOGY, LATE: APOLOGY, REMEDY: REMEDY_OFFER, CARE: CALL}
 
 
 def cue_class(hit: Hit) -> int | None:
@@ -35,7 +36,7 @@ def cue_class(hit: Hit) -> int | None:
     if topic in ("billing", "scheduling"):
         return REMEDY_OFFER
     if topic == "diagnostics":
-        return REMEDY_OFFER if tag in (REMEDY, SIMPLE) else CALL
+        return REMEDY_OFFER if tag in (REMEDY, LATE) else APOLOGY if tag == SIMPLE else CALL
     if topic == "doctor":
         return _TAGGED.get(tag, CALL)
     return _TAGGED.get(tag)
@@ -47,14 +48,12 @@ def decide_triage(sentiment: str, hits: list[Hit], legal: bool) -> int | None:
         return None
     if legal:
         return CALL
-    specific: list[int] = []
-    generic: list[int] = []
-    for hit in hits:
-        if hit.value >= 0:
-            continue
-        found = cue_class(hit)
-        if found is not None:
-            (generic if hit.cue.attach == ALL_ANCHORS else specific).append(found)
-    if specific:
-        return max(specific)
-    return max(generic) if generic else CALL
+    classes = [
+        found
+        for hit in hits
+        if hit.value <= -_FAINT
+        and not hit.wished
+        and hit.cue.mark != THANKS
+        and (found := cue_class(hit)) is not None
+    ]
+    return max(classes, default=CALL)

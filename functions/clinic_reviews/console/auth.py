@@ -1,0 +1,98 @@
+"""Console and API tokens: HS256 JWTs signed with the key in Secrets Manager (`ConsoleSecret`).
+
+Claims: `sub` (user id), `name`, `role` (review_manager, head_of_client_service, director, legal),
+`clinics` (clinic ids, or `["*"]` for every clinic of the chain), `chain`, `iat`, `exp`, `iss`, `aud`.
+PyJWT checks the signature, the algorithm (HS256 only), issuer, audience and required claims; expiry is
+checked here against `now` (the handlers' clock, so the local stack's virtual time applies too).
+
+Local use: the dev login page issues a token for a user made from the policy's contacts (`dev_users`).
+Production: an administrator issues tokens with `clinic-reviews console-token` (docs/cases.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from clinic_reviews.domain.cases import ALL_CLINICS, ROLES, Actor
+
+ISSUER = "clinic-reviews"
+AUDIENCE = "clinic-reviews-console"
+ALGORITHM = "HS256"
+LIFETIME = timedelta(hours=12)
+LEEWAY = timedelta(seconds=30)
+COOKIE = "cr_session"
+
+
+class AuthError(Exception):
+    """No token, or one that is not valid here (the message says which, never echoing the token)."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: str
+    clinics: tuple[str, ...]
+    chain_id: str
+
+    def actor(self, via: str = "console") -> Actor:
+        return Actor(self.id, self.name, self.role, self.clinics, via)
+
+
+def issue(user: User, key: bytes, now: datetime, lifetime: timedelta = LIFETIME) -> str:
+    if user.role not in ROLES:
+        raise ValueError(f"unknown role {user.role!r}; expected one of {', '.join(ROLES)}")
+    claims = {
+        "sub": user.id,
+        "name": user.name,
+        "role": user.role,
+        "clinics": list(user.clinics),
+        "chain": user.chain_id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def verify(token: str, key: bytes, now: datetime) -> User:
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "require": ["sub", "role", "clinics", "chain", "exp", "iat"],
+            },
+        )
+    except jwt.InvalidTokenError as exc:
+        raise AuthError(f"invalid token ({type(exc).__name__})") from None
+    if not isinstance(claims["exp"], int) or claims["exp"] + LEEWAY.total_seconds() < now.timestamp():
+        raise AuthError("the token has expired: sign in again")
+    clinics = claims["clinics"]
+    if claims["role"] not in ROLES or not isinstance(clinics, list) or not all(isinstance(c, str) for c in clinics):
+        raise AuthError("invalid token (claims)")
+    return User(str(claims["sub"]), str(claims.get("name") or claims["sub"]), claims["role"], tuple(clinics), str(claims["chain"]))
+
+
+def dev_users(policy) -> list[User]:
+    """Demo users from the policy: each chain contact named after a role sees every clinic; a clinic's own
+    contact of that role (e.g. the Yekaterinburg review manager) sees only that clinic."""
+    chain = policy.chain.id
+    users = [User(cid, c.name, cid, (ALL_CLINICS,), chain) for cid, c in policy.contacts.items() if cid in ROLES]
+    for clinic in policy.clinics:
+        users += [
+            User(f"{cid}@{clinic.id}", c.name, cid, (clinic.id,), chain)
+            for cid, c in clinic.contacts.items()
+            if cid in ROLES
+        ]
+    return users

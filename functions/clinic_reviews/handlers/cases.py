@@ -1,0 +1,584 @@
+"""The case API and console behind one Lambda Function URL (Powertools event handler). docs/cases.md.
+
+- `/api/...`: JSON, `Authorization: Bearer <JWT>` (or the console's cookie); request bodies are pydantic
+  models validated by Powertools; the OpenAPI document is generated from this module (`/openapi.json`,
+  committed as docs/api/openapi.json). Errors are JSON `{"message", "problems"?}` with a 4xx status,
+  never a stack trace.
+- `/console/...`: the server-rendered pages (Russian and English) on the same service; the token lives in an
+  HttpOnly, SameSite=Strict cookie. `/console/login` signs in by pasting a token, and, where
+  CONSOLE_DEV_LOGIN is true (the local stack only, unless the stack's ConsoleDevLogin parameter says
+  otherwise), as one of the demo users made from the policy.
+
+Every write goes through services/cases.py, which records who, when and what in the case's audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs, quote, urlsplit
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from clinic_reviews import clock, wiring
+from clinic_reviews.console import pages
+from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, issue, verify
+from clinic_reviews.domain import cases as rules
+from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
+from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
+
+app = LambdaFunctionUrlResolver(enable_validation=True)
+OPENAPI = {
+    "title": "clinic-reviews cases API",
+    "version": "1.0.0",
+    "description": "Cases of negative reviews: the queue by deadline, taking, actions, replies, closing (docs/cases.md).",
+    "servers": [Server(url="/")],
+    "security_schemes": {"bearer": HTTPBearer(bearerFormat="JWT", description="HS256 JWT (docs/cases.md, auth)")},
+}
+app.configure_openapi(**OPENAPI)
+SECURED = [{"bearer": []}]
+LANG_COOKIE = "cr_lang"
+
+# ------------------------------------------------------------------------------------------------ models
+ActionKind = Literal["patient_called", "sorry_bonus", "escalated_to_legal"]
+BonusKind = Literal["discount", "free_visit", "taxi", "gift", "refund", "other"]
+Outcome = Literal["patient_satisfied", "rating_raised", "no_response"]
+Topic = Literal["front_desk", "waiting", "billing", "doctor", "scheduling", "cleanliness", "diagnostics", "other"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ActionIn(_In):
+    kind: ActionKind
+    note: str | None = Field(default=None, max_length=rules.MAX_NOTE)
+    bonus_kind: BonusKind | None = None
+    bonus_value: int | None = Field(default=None, ge=0, le=rules.MAX_BONUS_VALUE)
+
+
+class ReplyIn(_In):
+    text: str | None = Field(default=None, max_length=8000, description="The reply; omitted: the draft as it is.")
+    by_hand: bool = Field(default=False, description="Posted by hand on the platform: only record it.")
+
+
+class RootCauseIn(_In):
+    topic: Topic
+    systemic: bool
+    fix_note: str | None = Field(default=None, max_length=rules.MAX_NOTE)
+
+
+class CloseIn(_In):
+    outcome: Outcome
+    root_cause: RootCauseIn
+
+
+class ActionOut(BaseModel):
+    kind: str
+    at: str
+    by: str
+    by_name: str
+    note: str | None = None
+    bonus_kind: str | None = None
+    bonus_value: int | None = None
+    reply_mode: str | None = None
+
+
+class CaseOut(BaseModel):
+    id: str
+    chain_id: str
+    clinic_id: str
+    source: str
+    external_id: str
+    status: str
+    legal: bool
+    private: bool
+    owner: str | None
+    owner_name: str | None
+    opened_at: str
+    due_at: str | None
+    taken_at: str | None
+    first_reply_at: str | None
+    first_contact_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    outcome: str | None
+    root_cause: dict[str, Any] | None
+    actions: list[ActionOut]
+    version: int
+
+
+class QueueItemOut(BaseModel):
+    case: CaseOut
+    clinic: str
+    minutes_left: int | None
+    overdue: bool
+    rating: int | None
+    excerpt: str
+
+
+class CaseDetailOut(BaseModel):
+    case: CaseOut
+    clinic: str
+    review: dict[str, Any] | None
+    draft: dict[str, Any] | None
+    reply_mode: str
+    minutes_left: int | None
+    overdue: bool
+    log: list[dict[str, Any]]
+
+
+class ReplyOut(BaseModel):
+    case: CaseOut
+    reply_mode: str
+
+
+class ErrorOut(BaseModel):
+    message: str
+    problems: list[Any] | None = None
+
+
+ERRORS = {
+    400: {"description": "Bad input", "content": {"application/json": {"schema": ErrorOut.model_json_schema()}}},
+    401: {"description": "No valid token"},
+    403: {"description": "The role or clinics do not allow it"},
+    404: {"description": "No such case (or not one of your clinics)"},
+    409: {"description": "The case is not in a state that allows it"},
+    422: {"description": "Invalid body or parameters, or the reply failed the privacy check"},
+}
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def _json_error(status: int, message: str, problems: list[Any] | None = None) -> Response:
+    body: dict[str, Any] = {"message": message}
+    if problems is not None:
+        body["problems"] = problems
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=pages.HEADERS)
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid(exc: RequestValidationError) -> Response:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return _json_error(422, "invalid request: " + "; ".join(problems), problems)
+
+
+@app.exception_handler(AuthError)
+def _unauthenticated(exc: AuthError) -> Response:
+    return _json_error(401, str(exc))
+
+
+@app.exception_handler(NotAllowed)
+def _forbidden(exc: NotAllowed) -> Response:
+    return _json_error(403, str(exc))
+
+
+@app.exception_handler(CaseNotFound)
+def _missing(exc: CaseNotFound) -> Response:
+    return _json_error(404, "no such case")
+
+
+@app.exception_handler(ReplyRejected)
+def _rejected(exc: ReplyRejected) -> Response:
+    return _json_error(422, str(exc), [p.to_json() for p in exc.verdict.problems])
+
+
+@app.exception_handler(CaseConflict)
+def _conflict(exc: CaseConflict) -> Response:
+    return _json_error(409, str(exc))
+
+
+@app.exception_handler(CaseInvalid)
+def _bad(exc: CaseInvalid) -> Response:
+    return _json_error(400, str(exc))
+
+
+@app.exception_handler(PostFailed)
+def _post_failed(exc: PostFailed) -> Response:
+    return _json_error(502, str(exc))
+
+
+@app.exception_handler(LookupError)
+def _lookup(exc: LookupError) -> Response:  # an unknown clinic in a query
+    return _json_error(404, str(exc).strip("'\""))
+
+
+@app.exception_handler(NotFoundError)
+def _no_route(exc: NotFoundError) -> Response:
+    return _json_error(404, "not found")
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    logger.error("cases request failed", exc_info=exc)
+    return _json_error(500, "internal error: the request was not completed; try again")
+
+
+# ------------------------------------------------------------------------------------------------ auth
+def _cookies() -> dict[str, str]:
+    event = app.current_event
+    raw = list(event.get("cookies") or [])
+    header = event.headers.get("cookie")
+    if header:
+        raw += header.split(";")
+    found = {}
+    for part in raw:
+        name, _, value = part.strip().partition("=")
+        if name:
+            found[name] = value
+    return found
+
+
+def _token() -> str | None:
+    header = app.current_event.headers.get("authorization") or ""
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return _cookies().get(COOKIE)
+
+
+def current_user() -> User:
+    token = _token()
+    if not token:
+        raise AuthError("sign in first: send Authorization: Bearer <token>")
+    user = verify(token, wiring.console_secret(), clock.now())
+    chain = wiring.get_settings().chain_id
+    if chain and user.chain_id != chain:
+        raise AuthError("the token is for another chain")
+    return user
+
+
+def _case_out(case) -> CaseOut:
+    return CaseOut.model_validate(case.to_json())
+
+
+# ------------------------------------------------------------------------------------------------ JSON API
+@app.get("/api/cases", security=SECURED, responses=ERRORS, tags=["cases"],
+         summary="Open cases of your clinics (or one), soonest deadline first")
+def list_cases(clinic: Annotated[str | None, Query(max_length=64)] = None) -> list[QueueItemOut]:
+    user = current_user()
+    rows = wiring.case_service().queue(user.actor("api"), user.chain_id, clinic)
+    return [
+        QueueItemOut(
+            case=_case_out(row.case), clinic=row.clinic, minutes_left=row.minutes_left, overdue=row.overdue,
+            rating=row.record.review.rating if row.record else None, excerpt=pages.queue_excerpt(row.record),
+        )
+        for row in rows
+    ]
+
+
+@app.get("/api/cases/<case_id>", security=SECURED, responses=ERRORS, tags=["cases"],
+         summary="A case with its review, classification, reply draft and privacy check, and its log")
+def get_case(case_id: str) -> CaseDetailOut:
+    user = current_user()
+    view = wiring.case_service().view(user.actor("api"), case_id)
+    review = None
+    if view.record is not None:
+        cls = view.record.classification
+        review = {
+            "source": view.case.source, "rating": view.record.review.rating, "text": pages.review_text(view.record, view.text),
+            "url": view.record.review.url, "created_at": view.record.review.created_at.isoformat(),
+            "sentiment": cls.sentiment, "topics": list(cls.topics), "triage": cls.triage, "legal": cls.legal,
+            "status": view.record.status,
+        }
+    return CaseDetailOut(
+        case=_case_out(view.case), clinic=view.clinic, review=review,
+        draft=None if view.draft is None else view.draft.to_json(), reply_mode=view.reply_mode,
+        minutes_left=view.minutes_left, overdue=view.overdue,
+        log=[{"event": e.event, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "via": e.via,
+              "action": None if e.action is None else e.action.to_json()} for e in view.log],
+    )
+
+
+@app.post("/api/cases/<case_id>/take", security=SECURED, responses=ERRORS, tags=["cases"], summary="Take the case")
+def take_case(case_id: str) -> CaseOut:
+    user = current_user()
+    return _case_out(wiring.case_service().take(user.actor("api"), case_id))
+
+
+@app.post("/api/cases/<case_id>/actions", security=SECURED, responses=ERRORS, tags=["cases"],
+          summary="Record what was done: patient called, sorry bonus (kind, value), escalated to legal")
+def record_action(case_id: str, body: Annotated[ActionIn, Body()]) -> CaseOut:
+    user = current_user()
+    case = wiring.case_service().record_action(
+        user.actor("api"), case_id, body.kind, note=body.note, bonus_kind=body.bonus_kind, bonus_value=body.bonus_value
+    )
+    return _case_out(case)
+
+
+@app.post("/api/cases/<case_id>/reply", security=SECURED, responses={**ERRORS, 502: {"description": "The platform refused"}},
+          tags=["cases"], summary="Approve and post the public reply (the privacy check must pass)")
+def approve_reply(case_id: str, body: Annotated[ReplyIn, Body()]) -> ReplyOut:
+    user = current_user()
+    case, mode = wiring.case_service().approve_reply(user.actor("api"), case_id, body.text, by_hand=body.by_hand)
+    return ReplyOut(case=_case_out(case), reply_mode=mode)
+
+
+@app.post("/api/cases/<case_id>/resolve", security=SECURED, responses=ERRORS, tags=["cases"], summary="Mark the case resolved")
+def resolve_case(case_id: str) -> CaseOut:
+    user = current_user()
+    return _case_out(wiring.case_service().resolve(user.actor("api"), case_id))
+
+
+@app.post("/api/cases/<case_id>/close", security=SECURED, responses=ERRORS, tags=["cases"],
+          summary="Close with the outcome and the root cause")
+def close_case(case_id: str, body: Annotated[CloseIn, Body()]) -> CaseOut:
+    user = current_user()
+    cause = RootCause(body.root_cause.topic, body.root_cause.systemic, body.root_cause.fix_note)
+    return _case_out(wiring.case_service().close(user.actor("api"), case_id, body.outcome, cause))
+
+
+@app.get("/api/analytics", security=SECURED, responses=ERRORS, tags=["analytics"],
+         summary="Case figures over a period: turned share, time to take and to reply, bonuses, systemic causes")
+def analytics(
+    start: Annotated[date, Query(description="First clinic-local day")],
+    end: Annotated[date, Query(description="Last clinic-local day (at most 62 days)")],
+    clinic: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    user = current_user()
+    return wiring.case_service().analytics(user.actor("api"), user.chain_id, start, end, clinic).to_json()
+
+
+def openapi_document() -> str:
+    """The OpenAPI document generated from the routes and models above (committed as docs/api/openapi.json)."""
+    return app.get_openapi_json_schema(**OPENAPI)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi():
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+
+
+# ------------------------------------------------------------------------------------------------ console
+def _html(body: str, status: int = 200, headers: dict[str, str] | None = None, cookies: list[str] | None = None) -> Response:
+    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=body,
+                    headers={**pages.HEADERS, **(headers or {})}, cookies=cookies)
+
+
+def _redirect(location: str, cookies: list[str] | None = None) -> Response:
+    return Response(status_code=303, headers={**pages.HEADERS, "Location": location}, body="", cookies=cookies)
+
+
+def _cookie(name: str, value: str, max_age: int) -> str:
+    """HttpOnly, SameSite=Strict; Secure except on plain-HTTP localhost (the local console)."""
+    local = (app.current_event.headers.get("host") or "").startswith(("127.0.0.1", "localhost"))
+    return f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{'' if local else '; Secure'}"
+
+
+def _lang(default: str = "ru") -> tuple[str, list[str]]:
+    asked = (app.current_event.query_string_parameters or {}).get("lang")
+    if asked in pages.LANGS:
+        return asked, [_cookie(LANG_COOKIE, asked, 365 * 24 * 3600)]
+    saved = _cookies().get(LANG_COOKIE)
+    return (saved if saved in pages.LANGS else default), []
+
+
+def _form() -> dict[str, str]:
+    body = app.current_event.decoded_body or ""
+    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+
+def _same_origin() -> None:
+    origin = app.current_event.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != app.current_event.headers.get("host"):
+        raise NotAllowed("a form from another site")
+
+
+def _console_user() -> User | None:
+    try:
+        return current_user()
+    except AuthError:
+        return None
+
+
+def _chain_language() -> str:
+    chain = wiring.get_settings().chain_id
+    try:
+        return wiring.policy_repository().chain(chain).chain.language if chain else "ru"
+    except LookupError:
+        return "ru"
+
+
+@app.get("/", include_in_schema=False)
+def home():
+    return _redirect("/console")
+
+
+@app.get("/console/login", include_in_schema=False)
+def login_page():
+    lang, cookies = _lang(_chain_language())
+    return _html(_login_html(lang), cookies=cookies)
+
+
+def _login_html(lang: str, error: str | None = None) -> str:
+    settings = wiring.get_settings()
+    users = []
+    if settings.console_dev_login and settings.chain_id:
+        users = dev_users(wiring.policy_repository().chain(settings.chain_id))
+    return pages.page("console_login.html.j2", lang, users=users, error=error, dev=settings.console_dev_login)
+
+
+@app.post("/console/login", include_in_schema=False)
+def login():
+    _same_origin()
+    form = _form()
+    lang = form.get("lang") if form.get("lang") in pages.LANGS else "ru"
+    settings = wiring.get_settings()
+    token = form.get("token", "").strip()
+    if not token and form.get("user"):
+        if not (settings.console_dev_login and settings.chain_id):
+            return _html(_login_html(lang, "dev login is disabled here"), 403)
+        chosen = [u for u in dev_users(wiring.policy_repository().chain(settings.chain_id)) if u.id == form["user"]]
+        if not chosen:
+            return _html(_login_html(lang, "unknown demo user"), 400)
+        token = issue(chosen[0], wiring.console_secret(), clock.now())
+        logger.info("dev login", extra={"user": chosen[0].id})
+    try:
+        user = verify(token, wiring.console_secret(), clock.now())
+    except AuthError as exc:
+        return _html(_login_html(lang, str(exc)), 401)
+    return _redirect("/console", cookies=[_cookie(COOKIE, token, 12 * 3600)] if user else None)
+
+
+@app.post("/console/logout", include_in_schema=False)
+def logout():
+    return _redirect("/console/login", cookies=[_cookie(COOKIE, "", 0)])
+
+
+@app.get("/console", include_in_schema=False)
+def queue_page():
+    user = _console_user()
+    if user is None:
+        return _redirect("/console/login")
+    lang, cookies = _lang(_chain_language())
+    params = app.current_event.query_string_parameters or {}
+    clinic_id = params.get("clinic") or None
+    service = wiring.case_service()
+    policy = wiring.policy_repository().chain(user.chain_id)
+    rows = service.queue(user.actor(), user.chain_id, clinic_id)
+    visible = [c for c in policy.clinics if user.actor().sees(c.id)]
+    notice = pages.TEXTS[lang].get(f"done_{params.get('done')}") if params.get("done") else None
+    body = pages.page(
+        "console_queue.html.j2", lang, user=user, rows=[_row(r) for r in rows], clinics=visible, clinic_id=clinic_id,
+        notice=notice, query=f"clinic={quote(clinic_id)}" if clinic_id else "",
+    )
+    return _html(body, cookies=cookies)
+
+
+def _row(row) -> dict[str, Any]:
+    return {**row.__dict__, "excerpt": pages.queue_excerpt(row.record)}
+
+
+@app.get("/console/cases/<case_id>", include_in_schema=False)
+def case_page(case_id: str):
+    user = _console_user()
+    if user is None:
+        return _redirect("/console/login")
+    lang, cookies = _lang(_chain_language())
+    done = (app.current_event.query_string_parameters or {}).get("done")
+    return _case_html(user, case_id, lang, notice=pages.TEXTS[lang].get(f"done_{done}") if done else None, cookies=cookies)
+
+
+def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error: str | None = None,
+               notice: str | None = None, reply_text: str | None = None, check=None, cookies=None) -> Response:
+    actor = user.actor()
+    try:
+        view = wiring.case_service().view(actor, case_id)
+    except CaseNotFound:
+        return _html(pages.page("console_login.html.j2", lang, users=[], error="no such case", dev=False), 404)
+    if reply_text is None and view.draft is not None:
+        reply_text, check = view.draft.text, view.draft.check
+    elif reply_text is not None and check is None and view.record is not None:
+        policy, clinic = wiring.policy_repository().for_clinic(view.case.clinic_id)
+        check = check_text(view.record, view.text, reply_text, policy, clinic)
+    can = {
+        "take": rules.allowed(actor, "take"),
+        "reply": rules.allowed(actor, "reply") and (not view.case.legal or rules.allowed(actor, "approve_legal_reply")),
+        "act": rules.allowed(actor, "close") or rules.allowed(actor, rules.LEGAL),
+    }
+    body = pages.page(
+        "console_case.html.j2", lang, user=user, view=view, text=pages.review_text(view.record, view.text),
+        reply_text=reply_text or "", check=check, can=can, error=error, notice=notice, query="",
+    )
+    return _html(body, status, cookies=cookies)
+
+
+def _console_write(case_id: str, done: str, write) -> Response:
+    user = _console_user()
+    if user is None:
+        return _redirect("/console/login")
+    lang, _ = _lang(_chain_language())
+    form = _form()
+    try:
+        _same_origin()
+        write(user.actor(), form)
+    except ReplyRejected as exc:
+        return _case_html(user, case_id, lang, status=422, error=str(exc), reply_text=form.get("text", ""), check=exc.verdict)
+    except (CaseError, PostFailed, ValueError) as exc:
+        status = 403 if isinstance(exc, NotAllowed) else 409 if isinstance(exc, CaseConflict) else 502 \
+            if isinstance(exc, PostFailed) else 400
+        return _case_html(user, case_id, lang, status=status, error=str(exc), reply_text=form.get("text"))
+    except CaseNotFound:
+        return _case_html(user, case_id, lang)
+    target = "/console" if done == "closed" else f"/console/cases/{case_id}"
+    return _redirect(f"{target}?done={done}")
+
+
+@app.post("/console/cases/<case_id>/take", include_in_schema=False)
+def console_take(case_id: str):
+    return _console_write(case_id, "taken", lambda actor, form: wiring.case_service().take(actor, case_id))
+
+
+@app.post("/console/cases/<case_id>/actions", include_in_schema=False)
+def console_action(case_id: str):
+    def write(actor, form):
+        kind = form.get("kind", "")
+        bonus = kind == rules.SORRY_BONUS
+        value = form.get("bonus_value", "").strip()
+        if bonus and not value.isdigit():
+            raise CaseInvalid("a sorry bonus needs its value, a whole number")
+        wiring.case_service().record_action(
+            actor, case_id, kind, note=form.get("note") or None,
+            bonus_kind=(form.get("bonus_kind") or None) if bonus else None, bonus_value=int(value) if bonus else None,
+        )
+
+    return _console_write(case_id, "action", write)
+
+
+@app.post("/console/cases/<case_id>/reply", include_in_schema=False)
+def console_reply(case_id: str):
+    return _console_write(
+        case_id, "reply",
+        lambda actor, form: wiring.case_service().approve_reply(
+            actor, case_id, form.get("text", ""), by_hand=form.get("mode") != "platform"
+        ),
+    )
+
+
+@app.post("/console/cases/<case_id>/resolve", include_in_schema=False)
+def console_resolve(case_id: str):
+    return _console_write(case_id, "resolved", lambda actor, form: wiring.case_service().resolve(actor, case_id))
+
+
+@app.post("/console/cases/<case_id>/close", include_in_schema=False)
+def console_close(case_id: str):
+    def write(actor, form):
+        cause = RootCause(form.get("topic", ""), form.get("systemic") == "yes", form.get("fix_note") or None)
+        wiring.case_service().close(actor, case_id, form.get("outcome", ""), cause)
+
+    return _console_write(case_id, "closed", write)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,24 @@
+"""The feedback workflow's step (statemachines/feedback.asl.json): send one visit's SMS at its moment.
+
+Returns `{"outcome": "sent" | "skipped" | "deferred", ...}`; `deferred` carries `retry_at`, which the
+workflow waits for. A retried step sends nothing twice (services/feedback.py, notify/delivery.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = wiring.feedback_sender().send(event["ref"])
+    if result["outcome"] == "sent":
+        metrics.add_metric(name="FeedbackRequestsSent", unit="Count", value=1)
+    return result

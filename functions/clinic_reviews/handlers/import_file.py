@@ -1,0 +1,44 @@
+"""Import function: S3 object-created events of the imports bucket (services/imports.py).
+
+Each record is one file under `imports/<clinic_id>/[<source>/]<file>`; its rejects are written to
+`<file>.rejects.jsonl` beside it (those files, landing under the same prefix, are skipped). A file
+whose rows could not all be stored fails the invocation, so S3's asynchronous retries run it again
+(idempotent), then the function's dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    reports = []
+    for record in S3Event(event).records:
+        key = unquote_plus(record.s3.get_object.key)
+        report = wiring.import_service().import_object(
+            wiring.objects(record.s3.bucket.name), key, size=record.s3.get_object.size
+        )
+        reports.append(report)
+        if report.skipped:
+            continue
+        metrics.add_metric(name="ImportRowsStored", unit="Count", value=report.new + report.changed)
+        metrics.add_metric(name="ImportRowsRejected", unit="Count", value=len(report.rejects))
+        logger.info(
+            "import file read",
+            extra={"clinic_id": report.clinic_id, "rows": report.rows, "new": report.new,
+                   "rejects": len(report.rejects), "failed": report.failed},
+        )
+    failed = sum(r.failed for r in reports)
+    if failed:
+        raise RuntimeError(f"{failed} imported reviews could not be stored; the file will be read again")
+    return {"files": [r.as_dict() for r in reports]}

@@ -1,0 +1,50 @@
+"""The Telegram bot's webhook behind a Lambda Function URL (docs/cases.md, bot setup).
+
+Telegram sends every update with the secret given to `setWebhook` in `X-Telegram-Bot-Api-Secret-Token`;
+anything without it is refused before it is read. Updates are handled once each (`update_id`); a
+failure answers 500, so Telegram delivers the update again.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clinic_reviews import wiring
+from clinic_reviews.observability import logger, metrics, tracer
+
+app = LambdaFunctionUrlResolver()
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(status_code=status, content_type=content_types.TEXT_PLAIN, body=text)
+
+
+@app.post("/telegram")
+def webhook():
+    expected = str(wiring.telegram_secret().get("webhook_secret") or "")
+    given = app.current_event.headers.get(SECRET_HEADER) or ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        logger.info("telegram update refused: wrong or missing secret token")
+        return _plain(401, "unauthorized")
+    try:
+        update = app.current_event.json_body
+    except ValueError:
+        return _plain(400, "the body is not JSON")
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return _plain(400, "not a Telegram update")
+    result = wiring.chat_service().handle(update=update)
+    metrics.add_metric(name="TelegramUpdates", unit="Count", value=1)
+    logger.info("telegram update handled", extra={"update_id": update["update_id"], "kind": min(result)})
+    return _plain(200, "ok")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    wiring.chat_service().config.register_lambda_context(context)
+    return app.resolve(event, context)

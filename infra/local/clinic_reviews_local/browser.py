@@ -1,0 +1,59 @@
+"""Headless Chromium for the browser tests and the demo's screenshot: Debian's chromium driven by playwright.
+
+`make browser` installs both (Debian's `chromium` with apt-get when it is missing, and the pinned
+playwright of the `browser` extra); playwright's own browser download is never used. Without them,
+`unavailable()` says why, and callers skip (tests) or go on without a screenshot (the demo).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+CHROMIUM = os.environ.get("CLINIC_REVIEWS_CHROMIUM", "/usr/bin/chromium")
+#: Headless (playwright adds the flag) on a machine with no screen and a closed network: no sandbox (root), no GPU, no QUIC, no
+#: background connections (they are refused here, many at a time), no first-run or update work.
+FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+#: A phone-sized window: the page is mobile first.
+PHONE = {"width": 390, "height": 844}
+
+
+def unavailable() -> str | None:
+    """Why no browser can be started here, or None when playwright and Chromium are both present."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (`make browser` installs the pinned `browser` extra)"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM} (`make browser` installs Debian's chromium with apt-get)"
+    return None
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A started headless Chromium (a playwright Browser); RuntimeError saying why when it cannot start."""
+    reason = unavailable()
+    if reason:
+        raise RuntimeError(reason)
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS), timeout=60_000)
+        except Error as exc:
+            raise RuntimeError(f"Chromium at {CHROMIUM} did not start: {str(exc).splitlines()[0]}") from None
+        try:
+            yield browser
+        finally:
+            browser.close()
