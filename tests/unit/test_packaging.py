@@ -21,6 +21,16 @@ def test_lambda_requirements_match_pyproject(root):
             assert pinned[name] == requirement, f"{name}: {pinned[name]} vs {requirement}"
 
 
+def test_charts_layer_matches_the_charts_extra(root):
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    layer = [
+        line.strip() for line in (root / "layers" / "charts" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert layer == extras["charts"]
+    assert not _names(layer) & _names(tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"])
+
+
 def test_local_harness_is_not_in_the_lambda_code(root):
     assert not (root / "functions" / "clinic_reviews_local").exists()
     for path in (root / "functions" / "clinic_reviews").rglob("*.py"):

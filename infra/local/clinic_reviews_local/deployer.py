@@ -78,6 +78,7 @@ class Deployer:
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::IAM::Role": self._role,
             "AWS::Lambda::Function": self._function,
+            "AWS::Lambda::LayerVersion": self._layer,
             "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
             "AWS::Lambda::Permission": self._permission,
             "AWS::Lambda::Url": self._function_url,
@@ -398,6 +399,8 @@ class Deployer:
             kwargs["TracingConfig"] = p["TracingConfig"]
         if p.get("DeadLetterConfig"):
             kwargs["DeadLetterConfig"] = {"TargetArn": p["DeadLetterConfig"]["TargetArn"]}
+        if p.get("Layers"):
+            kwargs["Layers"] = p["Layers"]
         arn = self.client("lambda").create_function(**kwargs)["FunctionArn"]
         return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
@@ -422,6 +425,20 @@ class Deployer:
             kwargs["InvokedViaFunctionUrl"] = bool(p["InvokedViaFunctionUrl"])
         self.client("lambda").add_permission(**kwargs)
         return Deployed(logical_id, "AWS::Lambda::Permission", logical_id)
+
+    def _layer(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "Content", "LayerName", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo",
+        })
+        kwargs = {
+            "LayerName": p.get("LayerName") or self._name(logical_id),
+            "Content": {"S3Bucket": p["Content"]["S3Bucket"], "S3Key": p["Content"]["S3Key"]},
+        }
+        for key in ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"):
+            if key in p:
+                kwargs[key] = p[key]
+        arn = self.client("lambda").publish_layer_version(**kwargs)["LayerVersionArn"]
+        return Deployed(logical_id, "AWS::Lambda::LayerVersion", arn, {"LayerVersionArn": arn})
 
     def _function_url(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"TargetFunctionArn", "AuthType", "Cors", "InvokeMode"})

@@ -71,6 +71,8 @@ def _localize(template: dict[str, Any], root: Path) -> dict[str, Any]:
         props = resource.get("Properties", {})
         if resource.get("Type") == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
             props["CodeUri"] = f"s3://{ARTIFACT_BUCKET}/{CODE_KEY}"
+        if resource.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(props.get("ContentUri"), str):
+            props["ContentUri"] = f"s3://{ARTIFACT_BUCKET}/{CODE_KEY}"  # locally the venv provides the layer
         if resource.get("Type") == "AWS::Serverless::StateMachine" and isinstance(props.get("DefinitionUri"), str):
             asl_path = root / props.pop("DefinitionUri")
             try:
