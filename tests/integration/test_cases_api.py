@@ -165,6 +165,9 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
     # the digest of the day shows the case block
     _, email = wiring.digest_service().build("zdorovie", datetime(2026, 12, 9).date())
     assert "Работа со случаями" in email.html and "Негатив развернули" in email.text
+    # and the monthly report the month's
+    report = wiring.report_service().build("zdorovie", datetime(2026, 12, 1).date())
+    assert "РАБОТА СО СЛУЧАЯМИ" in report.documents.text and "Работа со случаями" in report.documents.archive_html
 
 
 def test_analytics_endpoint(aws, policy, case):

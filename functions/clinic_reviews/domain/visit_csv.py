@@ -18,7 +18,7 @@ COLUMNS = (
 )
 ALIASES = {"phone": "patient_phone", "timezone": "patient_timezone", "lang": "language", "end": "visit_end"}
 REQUIRED = ("visit_id", "visit_end", "patient_phone", "consent")
-MAX_ROWS = 50_000
+MAX_ROWS = 2_000  # a file is read within one invocation (about 5 calls a row, 300 s)
 _YES = {"yes", "y", "true", "1", "да", "д"}
 _NO = {"no", "n", "false", "0", "нет", "н", ""}
 
