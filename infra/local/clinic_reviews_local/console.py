@@ -64,7 +64,7 @@ def work_cases(aws, policy, out: Path) -> dict[str, Any]:
     status, queue = api(aws, director, "GET", "/api/cases")
     if status != 200:
         raise RuntimeError(f"GET /api/cases answered {status}: {queue}")
-    fresh = [row for row in queue if row["case"]["status"] == "new" and not row["case"]["private"]]
+    fresh = [row for row in queue if row["case"]["status"] == "new" and not (row["case"]["private"] or row["case"]["legal"])]
     steps: list[dict[str, Any]] = []
     for row, (user, plan) in zip(fresh, SCRIPT):
         case_id = row["case"]["id"]
