@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from clinic_reviews_local.browser import PHONE
 
+expect = pytest.importorskip("playwright.sync_api", reason="playwright (the browser extra) is not installed").expect
+
 from .conftest import START, wait_for
 
 
@@ -68,7 +70,8 @@ def test_a_whole_case_on_a_phone_in_russian(browser, console, screenshots):
         draft.fill("Мария, ждём вас в понедельник 14 декабря")
         press(page, page.get_by_role("button", name="Утвердить: опубликую вручную"))
         alert = page.locator("#check")
-        assert "Проверка приватности не пройдена" in alert.inner_text() and "date" in alert.inner_text()
+        expect(alert).to_contain_text("Проверка приватности не пройдена")  # waits for the refused POST's page
+        assert "date" in alert.inner_text()
         assert page.locator("#status").inner_text() == "взят"  # nothing recorded
         # approve the draft
         page.get_by_label("Ответ (черновик, можно править)").fill(original)
