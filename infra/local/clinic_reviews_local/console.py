@@ -58,15 +58,18 @@ SCRIPT = (
 )
 
 
-def work_cases(aws, policy, out: Path) -> dict[str, Any]:
-    """Drive cases through the API (idempotent across demo runs: only cases still `new` are touched)."""
+def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
+    """Drive cases through the API (only cases still `new` are touched); `act=False` only reports the queue.
+
+    The demo acts on its first run only: a re-run re-fetches and must change nothing that happened.
+    """
     director = token_for(policy, "director")
     status, queue = api(aws, director, "GET", "/api/cases")
     if status != 200:
         raise RuntimeError(f"GET /api/cases answered {status}: {queue}")
     fresh = [row for row in queue if row["case"]["status"] == "new" and not (row["case"]["private"] or row["case"]["legal"])]
     steps: list[dict[str, Any]] = []
-    for row, (user, plan) in zip(fresh, SCRIPT):
+    for row, (user, plan) in zip(fresh if act else [], SCRIPT):
         case_id = row["case"]["id"]
         token = token_for(policy, user)
         for kind, body in [("take", None), *plan]:

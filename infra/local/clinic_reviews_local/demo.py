@@ -166,6 +166,7 @@ class Demo:
             run_feedback_step(aws, policy, self.out, end)  # post-visit SMS and feedback.png (docs/feedback.md)
             outputs.collect(aws, tap)
             data.rejected += intake["rejected"]
+            cases = self._cases(aws, policy, act=state is None)  # the case console, through its API (docs/cases.md)
             summary = outputs.write_summary(
                 input_lines=data.lines,
                 rejected=sorted(data.rejected, key=lambda r: r["line"]),
@@ -175,14 +176,15 @@ class Demo:
                 window={"start": start, "end": end, "digest_day": digest_day},
                 wall_seconds=round(time.monotonic() - started, 2),
             )
-            summary["cases"] = self._cases(aws, policy)  # the case console, through its API (docs/cases.md)
+            summary["cases"] = cases
+            (self.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
             save_state(self.out, aws, start, end)
         return summary
 
-    def _cases(self, aws: LocalStack, policy) -> dict[str, Any]:
+    def _cases(self, aws: LocalStack, policy, act: bool) -> dict[str, Any]:
         from clinic_reviews_local.console import screenshot_queue, work_cases
 
-        result = work_cases(aws, policy, self.out)
+        result = work_cases(aws, policy, self.out, act=act)
         shot, reason = screenshot_queue(aws, policy, self.out)
         result["screenshot"] = None if shot is None else str(shot)
         result["screenshot_skipped"] = reason

@@ -176,7 +176,12 @@ class DemoOutputs:
                         ],
                     }
                 )
-        with (self.out / "escalations.jsonl").open("w", encoding="utf-8") as handle:
+        path = self.out / "escalations.jsonl"
+        if self.resumed and path.is_file():  # workflows of earlier runs ended with their process: keep their rows
+            known = {row["execution"] for row in rows}
+            earlier = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows = [row for row in earlier if row["execution"] not in known] + rows
+        with path.open("w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.escalations = rows
