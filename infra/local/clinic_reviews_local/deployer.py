@@ -76,6 +76,7 @@ class Deployer:
             "AWS::SNS::TopicPolicy": self._topic_policy,
             "AWS::KMS::Key": self._kms_key,
             "AWS::CloudWatch::Alarm": self._alarm,
+            "AWS::CloudWatch::Dashboard": self._dashboard,
             "AWS::IAM::Role": self._role,
             "AWS::Lambda::Function": self._function,
             "AWS::Lambda::LayerVersion": self._layer,
@@ -364,6 +365,16 @@ class Deployer:
                 metric["MetricStat"]["Period"] = int(metric["MetricStat"]["Period"])
         self.client("cloudwatch").put_metric_alarm(**kwargs)
         return Deployed(logical_id, "AWS::CloudWatch::Alarm", name, {"Arn": self._arn("cloudwatch", f"alarm:{name}")})
+
+    def _dashboard(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"DashboardName", "DashboardBody"})
+        name = p.get("DashboardName") or self._name(logical_id)
+        try:
+            json.loads(p["DashboardBody"])
+        except json.JSONDecodeError as exc:
+            raise TemplateError(f"{logical_id}: DashboardBody is not JSON: {exc}") from None
+        self.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=p["DashboardBody"])
+        return Deployed(logical_id, "AWS::CloudWatch::Dashboard", name)
 
     def _role(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"AssumeRolePolicyDocument", "ManagedPolicyArns", "Policies", "Tags", "RoleName", "Path"})
