@@ -7,15 +7,15 @@ clock, so that a whole day of deadlines can be replayed in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _source: Callable[[], datetime] | None = None
 
 
 def now() -> datetime:
     """Current time, timezone-aware UTC, whole seconds."""
-    moment = _source() if _source is not None else datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    moment = _source() if _source is not None else datetime.now(UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def use(source: Callable[[], datetime] | None) -> None:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from clinic_reviews_local.browser import PHONE
 
-expect = pytest.importorskip("playwright.sync_api", reason="playwright (the browser extra) is not installed").expect
-
 from .conftest import START, wait_for
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright (the browser extra) is not installed").expect
 
 
 @pytest.fixture

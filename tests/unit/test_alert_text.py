@@ -1,7 +1,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.privacy import excerpt, redact_contacts
 from clinic_reviews.domain.record import ReviewRecord

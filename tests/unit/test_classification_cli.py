@@ -33,7 +33,7 @@ def test_one_output_line_per_input_line_in_order() -> None:
     assert [row["id"] for row in rows] == ids
     assert err == ""
     for row in rows:
-        assert REQUIRED | EXTRAS <= set(row)
+        assert set(row) >= REQUIRED | EXTRAS
         assert row["sentiment"] in ("negative", "neutral", "positive")
         assert -1 <= row["score"] <= 1
         assert set(row["topics"]) <= set(TOPICS)

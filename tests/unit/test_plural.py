@@ -1,5 +1,4 @@
 import pytest
-
 from clinic_reviews.domain.plural import count
 
 

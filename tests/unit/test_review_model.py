@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from clinic_reviews.domain.review import InvalidReview, ReviewKey, iso_z, parse_review
 
 BASE = {

@@ -106,7 +106,7 @@ def draft_stream(lines, out: IO[str], err: IO[str], drafter: Any, context: Any, 
             record_id = record["id"]
             extra = _extra(raw, record_id)
             reading = classify(record["text"], record["rating"], record["lang"])
-            clinic = clinics.get(extra["clinic_id"] or "", None)
+            clinic = clinics.get(extra["clinic_id"] or "")
             local = replace(context, clinic=clinic) if clinic else context
             key = f"{extra['clinic_id'] or ''}#{record_id}"
             draft = drafter.draft(key, record["text"], reading, local, extra["author"])

@@ -48,5 +48,5 @@ class ReviewRecord:
     def is_open_negative(self) -> bool:
         return self.status == OPEN and self.classification.sentiment == "negative"
 
-    def evolve(self, **changes) -> "ReviewRecord":
+    def evolve(self, **changes) -> ReviewRecord:
         return replace(self, **changes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -39,7 +39,7 @@ def to_utc(value: datetime) -> datetime:
     """A timezone-aware UTC datetime with fractional seconds dropped."""
     if value.tzinfo is None:
         raise ValueError("needs a UTC offset or Z")
-    return value.astimezone(timezone.utc).replace(microsecond=0)
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def iso_z(value: datetime) -> str:
@@ -104,7 +104,7 @@ class Review(BaseModel):
     _utc = field_validator("created_at")(lambda cls, v: to_utc(v))
 
     @property
-    def key(self) -> "ReviewKey":
+    def key(self) -> ReviewKey:
         return ReviewKey(self.clinic_id, self.source, self.external_id)
 
     def content_hash(self) -> str:
@@ -135,7 +135,7 @@ class ReviewKey(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, clinic_id: str, source: str, external_id: str) -> "ReviewKey":
+    def __new__(cls, clinic_id: str, source: str, external_id: str) -> ReviewKey:
         return super().__new__(cls, (clinic_id, source, external_id))
 
     clinic_id = property(lambda self: self[0])

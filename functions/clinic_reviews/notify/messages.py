@@ -52,6 +52,22 @@ def _due_text(ctx: AlertContext) -> str:
     return local.strftime("%d.%m %H:%M")
 
 
+def alert_text(ctx: AlertContext, quote: str, link: str | None) -> str:
+    """The short alert (SMS and chat wording) with a given excerpt and link."""
+    review = ctx.record.review
+    return render(
+        "alert_sms.txt.j2",
+        lang=ctx.lang,
+        kind=ctx.kind,
+        rating_text=_rating_text(review.rating, ctx.lang),
+        source=review.source,
+        clinic=ctx.clinic,
+        excerpt=quote,
+        due=_due_text(ctx),
+        link=link,
+    ).strip()
+
+
 def alert_sms(ctx: AlertContext) -> str:
     """The SMS: platform, clinic, rating and a contact-free excerpt, fitted into two segments.
 
@@ -61,17 +77,7 @@ def alert_sms(ctx: AlertContext) -> str:
     review = ctx.record.review
 
     def rendered(quote: str, link: str | None) -> str:
-        return render(
-            "alert_sms.txt.j2",
-            lang=ctx.lang,
-            kind=ctx.kind,
-            rating_text=_rating_text(review.rating, ctx.lang),
-            source=review.source,
-            clinic=ctx.clinic,
-            excerpt=quote,
-            due=_due_text(ctx),
-            link=link,
-        ).strip()
+        return alert_text(ctx, quote, link)
 
     shortest = excerpt(review.text, MIN_SMS_EXCERPT, review.author)
     for link in dict.fromkeys(filter(None, (ctx.ack_link, ctx.link))):

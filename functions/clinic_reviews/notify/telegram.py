@@ -17,8 +17,7 @@ from typing import Any
 import httpx
 
 from clinic_reviews.domain.privacy import excerpt
-from clinic_reviews.notify.messages import _due_text, _rating_text
-from clinic_reviews.notify.rendering import render
+from clinic_reviews.notify.messages import alert_text
 from clinic_reviews.sources.http import RetryPolicy, SourceError, SourceHttp, TransientError
 
 API_ROOT = "https://api.telegram.org"
@@ -129,14 +128,4 @@ def case_keyboard(case_id: str, lang: str = "ru") -> list[list[dict[str, str]]]:
 def alert_chat(ctx) -> str:
     """The group's alert: the SMS wording with a longer contact-free excerpt and the link (notify/messages.py)."""
     review = ctx.record.review
-    return render(
-        "alert_sms.txt.j2",
-        lang=ctx.lang,
-        kind=ctx.kind,
-        rating_text=_rating_text(review.rating, ctx.lang),
-        source=review.source,
-        clinic=ctx.clinic,
-        excerpt=excerpt(review.text, CHAT_EXCERPT, review.author),
-        due=_due_text(ctx),
-        link=ctx.ack_link or ctx.link,
-    ).strip()
+    return alert_text(ctx, excerpt(review.text, CHAT_EXCERPT, review.author), ctx.ack_link or ctx.link)

@@ -16,7 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.intake import HistoryEntry
-from clinic_reviews.domain.ladder import THANK_TIER_ID, Recipient, Tier, in_quiet_hours, plan_escalation, plan_thank_reminder
+from clinic_reviews.domain.ladder import (
+    THANK_TIER_ID,
+    Recipient,
+    Tier,
+    in_quiet_hours,
+    plan_escalation,
+    plan_thank_reminder,
+)
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.review import ReviewKey, iso_z
 from clinic_reviews.events import REVIEW_ESCALATED, EventPublisher, review_event
@@ -50,7 +57,7 @@ class TierRequest:
     execution: str
 
     @classmethod
-    def from_event(cls, event: dict[str, Any]) -> "TierRequest":
+    def from_event(cls, event: dict[str, Any]) -> TierRequest:
         ref = event["review"]
         key = ReviewKey(ref["clinic_id"], ref["source"], ref["external_id"])
         return cls(key, event["tiers"], int(event["i"]), event["execution"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
@@ -15,7 +15,7 @@ class Counters:
     def take(self, chain_id: str, name: str, day: date, limit: int) -> bool:
         """Count one use of `name` on `day`; False (and nothing counted) once `limit` is reached."""
         item = CounterItem(f"COUNTER#{chain_id}", f"{name}#{day.isoformat()}")
-        expires = datetime.combine(day + timedelta(days=KEEP_DAYS), datetime.min.time(), tzinfo=timezone.utc)
+        expires = datetime.combine(day + timedelta(days=KEEP_DAYS), datetime.min.time(), tzinfo=UTC)
         try:
             item.update(
                 actions=[CounterItem.count.add(1), CounterItem.expires_at.set(int(expires.timestamp()))],

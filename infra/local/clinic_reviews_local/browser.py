@@ -57,3 +57,31 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[str, int] = PHONE,
+               locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> str | None:
+    """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
+
+    Returns why not (None when saved): no browser, or Chromium failing or timing out. A screenshot
+    never fails the demo.
+    """
+    from clinic_reviews_local.http import LocalHttpServer
+
+    reason = unavailable()
+    if reason:
+        return reason
+    from playwright.sync_api import Error
+
+    try:
+        with LocalHttpServer(aws, routes) as server, chromium() as browser:
+            context = browser.new_context(viewport=viewport, locale=locale)
+            if cookies:
+                context.add_cookies([{**cookie, "url": server.url} for cookie in cookies])
+            page = context.new_page()
+            page.goto(server.url + path)
+            page.screenshot(path=str(target), full_page=True)
+            context.close()
+    except (RuntimeError, Error) as exc:
+        return str(exc).splitlines()[0]
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import ExitStack
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 from clinic_reviews.domain.review import to_utc
@@ -72,7 +72,7 @@ class VirtualClock:
                 )
 
                 raise FailureEventException(self_fn._create_failure_event(env, text))
-            clock.wait_until(moment.replace(tzinfo=timezone.utc), env.is_running)
+            clock.wait_until(moment.replace(tzinfo=UTC), env.is_running)
             return 0
 
         def wait_interval(self_fn, env, wait_seconds: int) -> None:

@@ -112,23 +112,12 @@ def write_next_digest(aws, policy, out: Path) -> Path:
 
 def screenshot_queue(aws, policy, out: Path) -> tuple[Path | None, str | None]:
     """`console.png`: the queue as the director sees it on a laptop, in headless Chromium; or why not."""
-    from clinic_reviews_local.browser import chromium, unavailable
+    from clinic_reviews_local.browser import screenshot
 
-    reason = unavailable()
-    if reason:
-        return None, reason
     path = out / "console.png"
-    try:
-        with LocalHttpServer(aws, {"/": "CasesFunction"}) as server, chromium() as browser:
-            context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ru-RU")
-            context.add_cookies([{"name": "cr_session", "value": token_for(policy, "director"), "url": server.url}])
-            page = context.new_page()
-            page.goto(server.url + "/console")
-            page.screenshot(path=str(path), full_page=True)
-            context.close()
-    except RuntimeError as exc:
-        return None, str(exc)
-    return path, None
+    cookie = {"name": "cr_session", "value": token_for(policy, "director")}
+    reason = screenshot(aws, {"/": "CasesFunction"}, "/console", path, {"width": 1100, "height": 900}, cookies=[cookie])
+    return (None, reason) if reason else (path, None)
 
 
 # ------------------------------------------------------------------------------------------ make console

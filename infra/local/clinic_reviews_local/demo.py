@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic_reviews_local.api_calls import COUNTER, paused
-from clinic_reviews_local.outputs import DemoOutputs
+from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.feedback_demo import run_feedback_step
+from clinic_reviews_local.outputs import DemoOutputs
 from clinic_reviews_local.reports import write_report
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state

@@ -67,20 +67,11 @@ def _link_path(clinic_id: str, visit_id: str) -> str | None:
 
 
 def _screenshot(aws, path: str, target: Path) -> str | None:
-    from clinic_reviews_local.browser import PHONE, chromium, unavailable
-    from clinic_reviews_local.http import LocalHttpServer
+    from clinic_reviews_local.browser import screenshot
 
-    reason = unavailable()
+    reason = screenshot(aws, {"/f/": "FeedbackFunction"}, path, target)
     if reason:
         print(f"feedback: screenshot skipped: {reason}")
-        return None
-    try:
-        with LocalHttpServer(aws, {"/f/": "FeedbackFunction"}) as server, chromium() as browser:
-            page = browser.new_page(viewport=PHONE)
-            page.goto(server.url + path)
-            page.screenshot(path=str(target), full_page=True)
-    except RuntimeError as exc:
-        print(f"feedback: screenshot skipped: {exc}")
         return None
     print(f"feedback: the landing page in Chromium: {target.resolve()}")
     return str(target)

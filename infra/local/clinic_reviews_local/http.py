@@ -107,7 +107,7 @@ class LocalHttpServer:
                     return self._aws.http(logical_id, method, path, body, headers)
         return 404, {"content-type": "text/plain"}, b"not found"
 
-    def __enter__(self) -> "LocalHttpServer":
+    def __enter__(self) -> LocalHttpServer:
         self._thread.start()
         return self
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from contextlib import contextmanager
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path

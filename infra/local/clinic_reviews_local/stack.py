@@ -80,7 +80,7 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         try:
             self._start()
         except BaseException:
@@ -97,9 +97,8 @@ class LocalStack:
     def _start(self) -> None:
         from unittest import mock
 
-        from moto import mock_aws
-
         from clinic_reviews import clock, wiring
+        from moto import mock_aws
 
         self._exit.enter_context(mock.patch.dict(os.environ, _FAKE_CREDENTIALS))
         time.tzset()
