@@ -23,7 +23,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
-from clinic_reviews.domain.review import ReviewKey, iso_z
+from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
 
 NEW, TAKEN, REPLIED_PUBLICLY, CONTACTED_PRIVATELY, RESOLVED, CLOSED = (
     "new", "taken", "replied_publicly", "contacted_privately", "resolved", "closed",
@@ -112,7 +112,7 @@ class Action:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Action:
-        return cls(**{**data, "at": _utc(data["at"])})
+        return cls(**{**data, "at": from_iso(data["at"])})
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Case:
     def from_json(cls, data: dict[str, Any]) -> Case:
         values = dict(data)
         for name in ("opened_at", "due_at", "taken_at", "first_reply_at", "first_contact_at", "resolved_at", "closed_at"):
-            values[name] = None if values.get(name) is None else _utc(values[name])
+            values[name] = from_iso(values.get(name))
         values["actions"] = tuple(Action.from_json(a) for a in values.get("actions") or ())
         cause = values.get("root_cause")
         values["root_cause"] = None if cause is None else RootCause(**cause)
@@ -225,10 +225,6 @@ class Change:
             data["outcome"] = self.case.outcome
             data["root_cause"] = None if self.case.root_cause is None else self.case.root_cause.to_json()
         return data
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def case_id(key: ReviewKey) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clinic_reviews.domain.policy import Notify, Policy, PolicyError
+from clinic_reviews.domain.review import iso_z
 
 THANK_TIER_ID = "thank"
 
@@ -47,15 +48,11 @@ class Tier:
             "id": self.id,
             "within": self.within,
             "urgent": self.urgent,
-            "due": _z(self.due),
+            "due": iso_z(self.due),
             "due_local": self.due_local.isoformat(timespec="seconds"),
-            "send_at": _z(self.send_at or self.due),
+            "send_at": iso_z(self.send_at or self.due),
             "recipients": [vars(r).copy() for r in self.recipients],
         }
-
-
-def _z(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def recipients(policy: Policy, clinic_id: str, notify: list[Notify]) -> list[Recipient]:

@@ -47,6 +47,15 @@ def iso_z(value: datetime) -> str:
     return to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_z_or_none(value: datetime | None) -> str | None:
+    return None if value is None else iso_z(value)
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """A stored timestamp back to an aware datetime (`...Z` or with an offset); None stays None."""
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 class Reply(BaseModel):
     """The clinic's public answer as seen on the platform."""
 

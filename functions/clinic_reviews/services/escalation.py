@@ -25,7 +25,7 @@ from clinic_reviews.domain.ladder import (
     plan_thank_reminder,
 )
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
-from clinic_reviews.domain.review import ReviewKey, iso_z
+from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
 from clinic_reviews.events import REVIEW_ESCALATED, EventPublisher, review_event
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.messages import AlertContext, alert_email, alert_sms
@@ -41,10 +41,6 @@ DEFERRED = "deferred"
 
 class ReviewNotFound(LookupError):
     pass
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ class TierRequest:
     def next_due(self) -> datetime | None:
         if self.index + 1 >= len(self.tiers):
             return None
-        return _utc(self.tiers[self.index + 1]["due"])
+        return from_iso(self.tiers[self.index + 1]["due"])
 
 
 class EscalationService:
@@ -105,7 +101,7 @@ class EscalationService:
             return {"outcome": DEFERRED, "retry_at": iso_z(quiet_until)}
         tier = self._current_tier(policy, record, request.tier["id"])
         next_due = request.next_due
-        deliveries = self._deliver(request, policy, clinic, record, tier, next_due or _utc(request.tier["due"]), now)
+        deliveries = self._deliver(request, policy, clinic, record, tier, next_due or from_iso(request.tier["due"]), now)
         self._reviews.record_tier(request.key, tier.id, next_due)
         self._reviews.add_history(
             request.key, [HistoryEntry(now, f"notified:{tier.id}", {"tier": tier.id, "deliveries": deliveries})]

@@ -23,7 +23,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from clinic_reviews.domain.review import iso_z
+from clinic_reviews.domain.review import from_iso, iso_z, iso_z_or_none
 from clinic_reviews.store.models import _Item
 
 #: How long a request (without any phone) is kept after its link expired: late figures, support questions.
@@ -129,14 +129,6 @@ def request_pk(ref: str) -> str:
     return f"FEEDBACK#{ref}"
 
 
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else iso_z(value)
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -178,8 +170,8 @@ class FeedbackRepository:
             status=request.status,
             reason=request.reason,
             created_at=iso_z(request.created_at),
-            send_at=_ts(request.send_at),
-            link_expires_at=_ts(request.link_expires_at),
+            send_at=iso_z_or_none(request.send_at),
+            link_expires_at=iso_z_or_none(request.link_expires_at),
             expires_at=_epoch(max(expires, request.created_at + RETENTION)),
         )
         try:
@@ -303,7 +295,7 @@ class FeedbackRepository:
             return None
         if item.expires_at <= now.timestamp():
             return None
-        return _dt(item.at), item.ref
+        return from_iso(item.at), item.ref
 
     def claim_ask(self, phone_hash: str, ref: str, now: datetime, until: datetime) -> bool:
         """Reserve this patient for request `ref` until `until`; False when another request holds them.
@@ -353,25 +345,25 @@ class FeedbackRepository:
             chain_id=item.chain_id,
             clinic_id=item.clinic_id,
             visit_id=item.visit_id,
-            visit_end=_dt(item.visit_end),
+            visit_end=from_iso(item.visit_end),
             timezone=item.timezone,
             lang=item.lang,
             month=item.month,
             status=item.status,
-            created_at=_dt(item.created_at),
+            created_at=from_iso(item.created_at),
             reason=item.reason,
             phone_hash=item.phone_hash,
             doctor=item.doctor,
             service=item.service,
-            send_at=_dt(item.send_at),
-            link_expires_at=_dt(item.link_expires_at),
-            sent_at=_dt(item.sent_at),
-            opened_at=_dt(item.opened_at),
-            rated_at=_dt(item.rated_at),
+            send_at=from_iso(item.send_at),
+            link_expires_at=from_iso(item.link_expires_at),
+            sent_at=from_iso(item.sent_at),
+            opened_at=from_iso(item.opened_at),
+            rated_at=from_iso(item.rated_at),
             rating=None if item.rating is None else int(item.rating),
             comment=item.comment,
-            director_at=_dt(item.director_at),
+            director_at=from_iso(item.director_at),
             callback=bool(item.callback),
-            complaint_at=_dt(item.complaint_at),
+            complaint_at=from_iso(item.complaint_at),
             clicked=frozenset(item.clicked or ()),
         )

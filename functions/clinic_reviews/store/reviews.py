@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
-from clinic_reviews.domain.review import Reply, Review, ReviewKey, iso_z
+from clinic_reviews.domain.review import Reply, Review, ReviewKey, from_iso, iso_z, iso_z_or_none
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.models import HistoryItem, ReviewItem
 
@@ -33,14 +33,6 @@ def review_sk(key: ReviewKey) -> str:
 
 def day_pk(chain_id: str, day: date) -> str:
     return f"DAY#{chain_id}#{day.isoformat()}"
-
-
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else iso_z(value)
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 class ReviewRepository:
@@ -206,7 +198,7 @@ class ReviewRepository:
             lang=review.lang or cls.lang,
             created_at=iso_z(review.created_at),
             reply_text=review.reply.text[:MAX_REPLY_CHARS] if review.reply else None,
-            reply_at=_ts(review.reply.created_at) if review.reply else None,
+            reply_at=iso_z_or_none(review.reply.created_at) if review.reply else None,
             content_hash=record.content_hash,
             sentiment=cls.sentiment,
             score=cls.score,
@@ -222,10 +214,10 @@ class ReviewRepository:
             updated_at=iso_z(record.received_at),
             backfill=record.backfill,
             status=record.status,
-            answered_at=_ts(record.answered_at),
+            answered_at=iso_z_or_none(record.answered_at),
             answered_by=record.answered_by,
             escalation=record.escalation,
-            due_at=_ts(record.due_at),
+            due_at=iso_z_or_none(record.due_at),
             tiers_fired=set(record.tiers_fired) or None,
             first_sentiment=record.first_sentiment,
             first_rating=record.first_rating,
@@ -240,7 +232,7 @@ class ReviewRepository:
 
     @staticmethod
     def _to_record(item: ReviewItem) -> ReviewRecord:
-        reply = Reply(text=item.reply_text or "", created_at=_dt(item.reply_at)) if item.reply_at else None
+        reply = Reply(text=item.reply_text or "", created_at=from_iso(item.reply_at)) if item.reply_at else None
         review = Review.model_construct(
             source=item.source,
             external_id=item.external_id,
@@ -248,7 +240,7 @@ class ReviewRepository:
             rating=None if item.rating is None else int(item.rating),
             text=item.text,
             author=item.author,
-            created_at=_dt(item.created_at),
+            created_at=from_iso(item.created_at),
             reply=reply,
             url=item.url,
             lang=item.lang,
@@ -269,15 +261,15 @@ class ReviewRepository:
             review=review,
             classification=classification,
             chain_id=item.chain_id,
-            received_at=_dt(item.received_at),
+            received_at=from_iso(item.received_at),
             local_day=date.fromisoformat(item.local_day),
             content_hash=item.content_hash,
             status=item.status,
             backfill=bool(item.backfill),
-            answered_at=_dt(item.answered_at),
+            answered_at=from_iso(item.answered_at),
             answered_by=item.answered_by,
             escalation=item.escalation,
-            due_at=_dt(item.due_at),
+            due_at=from_iso(item.due_at),
             tiers_fired=frozenset(item.tiers_fired or ()),
             first_sentiment=item.first_sentiment,
             first_rating=None if item.first_rating is None else int(item.first_rating),

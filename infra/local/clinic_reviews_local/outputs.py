@@ -11,6 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from clinic_reviews.domain.review import iso_z_or_none
+
 from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.stack import LocalStack
 
@@ -22,10 +24,6 @@ class EventTap:
     """A local-only rule on the bus that copies every clinic-reviews event into a queue the demo reads."""
 
     queue_url: str
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _slug(text: str) -> str:
@@ -77,7 +75,7 @@ class DemoOutputs:
 
     def collect(self, aws: LocalStack, tap: EventTap) -> None:
         """Write what was sent since the last call, stamped with the virtual time."""
-        now = _iso(aws.clock.now())
+        now = iso_z_or_none(aws.clock.now())
         from clinic_reviews.notify.sms_text import segments
 
         for phone, text in aws.sent_sms(self._sms_seen):
@@ -126,7 +124,7 @@ class DemoOutputs:
                     local_day=record.local_day.isoformat(),
                     escalation=record.escalation,
                     tiers_fired=sorted(record.tiers_fired),
-                    due_at=_iso(record.due_at),
+                    due_at=iso_z_or_none(record.due_at),
                     staff=list(record.classification.staff),
                     text_sentiment=record.classification.text_sentiment,
                 )
@@ -162,7 +160,7 @@ class DemoOutputs:
                         "execution": record.escalation,
                         "status": execution["status"],
                         "review_status": record.status,
-                        "answered_at": _iso(record.answered_at),
+                        "answered_at": iso_z_or_none(record.answered_at),
                         "transitions": sum(1 for e in history if e["type"].endswith("StateEntered")),
                         "ladder": [
                             {
