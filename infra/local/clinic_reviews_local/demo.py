@@ -23,6 +23,7 @@ from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
 from clinic_reviews_local.reports import write_report
+from clinic_reviews_local.sample_platforms import LOCAL_CREDENTIALS, SamplePlatforms
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state
 from clinic_reviews_local.template import project_root
@@ -152,10 +153,10 @@ class Demo:
             tap = outputs.tap_events(aws)
             COUNTER.reset()
             arrivals = refetch_arrivals(data.reviews, end) if state else plan_arrivals(data.reviews, start)
-            intake = self._replay(aws, arrivals, outputs, tap)
+            intake = self._replay(aws, arrivals, outputs, tap, policy)
             aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
-            digest_result = aws.run_schedule(self._digest_schedule(aws))
+            digest_result = aws.run_schedule(_schedule_for(aws, "DigestFunction"))
             outputs.collect(aws, tap)
             calls = COUNTER.snapshot()
             days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
@@ -190,36 +191,64 @@ class Demo:
         result["screenshot_skipped"] = reason
         return result
 
-    @staticmethod
-    def _digest_schedule(aws: LocalStack) -> str:
-        schedules = aws.stack.of_type("AWS::Scheduler::Schedule")
-        for schedule in schedules:
-            if "DigestFunction" in schedule.properties["Target"]["Arn"]:
-                return schedule.logical_id
-        raise DemoError("template.yaml has no digest schedule")
-
-    def _replay(self, aws: LocalStack, arrivals: list[Arrival], outputs: DemoOutputs, tap) -> dict[str, Any]:
-        """Deliver arrivals through the intake queue in time order; collect what the system sends."""
+    def _replay(self, aws: LocalStack, arrivals: list[Arrival], outputs: DemoOutputs, tap, policy) -> dict[str, Any]:
+        """Deliver arrivals in time order: Google and 2GIS reviews through the scheduled fetch from the
+        sample platforms, the rest to the intake as imports; collect what the system sends."""
+        platforms = SamplePlatforms(policy)
+        aws.serve_http(platforms.fake.transport())
+        aws.put_secret("SourcesSecret", LOCAL_CREDENTIALS)
+        fetch_schedule = _schedule_for(aws, "FetchFunction")
         totals: Counter[str] = Counter()
         rejected: list[dict[str, Any]] = []
         index = 0
         while index < len(arrivals):
             moment = arrivals[index].at
             group = []
-            while index < len(arrivals) and arrivals[index].at == moment and len(group) < BATCH:
+            while index < len(arrivals) and arrivals[index].at == moment:
                 group.append(arrivals[index])
                 index += 1
             aws.advance_to(moment, on_step=lambda: outputs.collect(aws, tap))
-            report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in group]})
-            for name in ("new", "changed", "unchanged", "escalations", "events"):
-                totals[name] += report[name]
-            for item in report["rejected"] + report["failed"]:
-                rejected.append({"line": group[item["index"]].line, "reason": item["reason"]})
+            on_platform = [a for a in group if platforms.serves(a.review) and _valid(a.review)]
+            imported = [a for a in group if a not in on_platform]
+            for arrival in on_platform:  # what the platforms show now; one scheduled poll reads it all
+                platforms.publish(arrival.review)
+            for start in range(0, len(imported), BATCH):
+                batch = imported[start : start + BATCH]
+                report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in batch]})
+                for name in ("new", "changed", "unchanged"):
+                    totals[name] += report[name]
+                for item in report["rejected"] + report["failed"]:
+                    rejected.append({"line": batch[item["index"]].line, "reason": item["reason"]})
+            if on_platform or not totals["fetches"]:
+                fetched = aws.run_schedule(fetch_schedule)
+                totals["fetches"] += 1
+                totals["fetch_failures"] += fetched["failed"]
+                for name in ("new", "changed", "unchanged"):
+                    totals[name] += fetched[name]
             outputs.collect(aws, tap)
         unique = {}
         for item in rejected:
             unique.setdefault(item["line"], item)
-        return {**totals, "deliveries": len(arrivals), "rejected": list(unique.values())}
+        return {**totals, "deliveries": len(arrivals), "via_fetch": platforms.published, "rejected": list(unique.values())}
+
+
+def _valid(review: dict[str, Any]) -> bool:
+    from clinic_reviews.domain.review import InvalidReview, parse_review
+
+    try:
+        parse_review(review)
+    except InvalidReview:
+        return False
+    return True
+
+
+def _schedule_for(aws: LocalStack, function_logical_id: str) -> str:
+    """The logical id of the (first) Scheduler schedule that targets a function."""
+    arn = aws.stack.resources[function_logical_id].attributes["Arn"]
+    for schedule in aws.stack.of_type("AWS::Scheduler::Schedule"):
+        if schedule.properties["Target"]["Arn"] == arn:
+            return schedule.logical_id
+    raise DemoError(f"template.yaml has no schedule for {function_logical_id}")
 
 
 def bundled_paths() -> tuple[Path, Path]:
