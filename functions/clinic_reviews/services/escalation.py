@@ -16,14 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.intake import HistoryEntry
-from clinic_reviews.domain.ladder import (
-    THANK_TIER_ID,
-    Recipient,
-    Tier,
-    in_quiet_hours,
-    plan_escalation,
-    plan_thank_reminder,
-)
+from clinic_reviews.domain.ladder import THANK_TIER_ID, Recipient, in_quiet_hours, recipients
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
 from clinic_reviews.events import REVIEW_ESCALATED, EventPublisher, review_event
@@ -99,36 +92,42 @@ class EscalationService:
         quiet_until = None if request.tier.get("urgent") else in_quiet_hours(policy, clinic.id, now)
         if quiet_until is not None:
             return {"outcome": DEFERRED, "retry_at": iso_z(quiet_until)}
-        tier = self._current_tier(policy, record, request.tier["id"])
+        tier_id = request.tier["id"]
+        people = self._recipients(policy, record, tier_id)
         next_due = request.next_due
-        deliveries = self._deliver(request, policy, clinic, record, tier, next_due or from_iso(request.tier["due"]), now)
-        self._reviews.record_tier(request.key, tier.id, next_due)
+        answer_by = next_due or from_iso(request.tier["due"])
+        deliveries = self._deliver(request, policy, clinic, record, tier_id, people, answer_by, now)
+        self._reviews.record_tier(request.key, tier_id, next_due)
         self._reviews.add_history(
-            request.key, [HistoryEntry(now, f"notified:{tier.id}", {"tier": tier.id, "deliveries": deliveries})]
+            request.key, [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})]
         )
-        event = review_event(REVIEW_ESCALATED, record, now, tier=tier.id, tier_number=request.index + 1)
-        event.detail["event_id"] = f"{REVIEW_ESCALATED}:{request.key.token()}:{tier.id}"
+        event = review_event(REVIEW_ESCALATED, record, now, tier=tier_id, tier_number=request.index + 1)
+        event.detail["event_id"] = f"{REVIEW_ESCALATED}:{request.key.token()}:{tier_id}"
         self._publisher.publish([event])
-        return {"outcome": NOTIFIED, "tier": tier.id, "deliveries": len(deliveries), "at": iso_z(now)}
+        return {"outcome": NOTIFIED, "tier": tier_id, "deliveries": len(deliveries), "at": iso_z(now)}
 
     @staticmethod
-    def _current_tier(policy, record: ReviewRecord, tier_id: str) -> Tier:
-        """The tier's recipients as the policy says now (a contact changed since intake is honoured)."""
-        clinic_id = record.review.clinic_id
-        if tier_id == THANK_TIER_ID:
-            return plan_thank_reminder(policy, clinic_id, record.received_at)
-        for tier in plan_escalation(policy, clinic_id, record.received_at, legal=True, source=record.review.source):
-            if tier.id == tier_id:
-                return tier
-        raise LookupError(f"tier {tier_id!r} is no longer in the policy of chain {policy.chain.id!r}")
+    def _recipients(policy, record: ReviewRecord, tier_id: str) -> list[Recipient]:
+        """Who the tier alerts as the policy says now (a contact changed since intake is honoured).
 
-    def _deliver(self, request, policy, clinic, record, tier: Tier, answer_by: datetime, now) -> list[dict[str, Any]]:
+        The deadlines were planned at intake and travel in the execution: only the tier's `notify` is read.
+        """
+        if tier_id == THANK_TIER_ID:
+            notify = None if policy.positive is None else policy.positive.notify
+        else:
+            notify = next((s.notify for s in policy.ladder_for(record.review.source) if s.id == tier_id), None)
+        if notify is None:
+            raise LookupError(f"tier {tier_id!r} is no longer in the policy of chain {policy.chain.id!r}")
+        return recipients(policy, record.review.clinic_id, notify)
+
+    def _deliver(self, request, policy, clinic, record, tier_id: str, people: list[Recipient], answer_by: datetime,
+                 now: datetime) -> list[dict[str, Any]]:
         local_day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-        emailed = {r.contact_id for r in tier.recipients if r.channel == "email"}
-        ack_links = {r.contact_id: self._ack_link(record, r, tier, now) for r in tier.recipients}
+        emailed = {r.contact_id for r in people if r.channel == "email"}
+        ack_links = {r.contact_id: self._ack_link(record, r, tier_id, now) for r in people}
         results = []
-        for recipient in tier.recipients:
-            key = f"{request.execution}:{tier.id}:{recipient.contact_id}:{recipient.channel}"
+        for recipient in people:
+            key = f"{request.execution}:{tier_id}:{recipient.contact_id}:{recipient.channel}"
             channel, address = recipient.channel, recipient.address
             if channel == "sms" and not self._counters.take(policy.chain.id, "sms", local_day, policy.chain.sms_daily_cap):
                 results.append({"contact": recipient.contact_id, "channel": "sms", "status": "over_cap"})
@@ -145,13 +144,13 @@ class EscalationService:
                 clinic=clinic.name,
                 clinic_tz=clinic.timezone,
                 lang=policy.chain.language,
-                tier=tier.id,
+                tier=tier_id,
                 tier_number=request.index + 1,
                 tier_count=len(request.tiers),
                 due=answer_by,
                 link=record.review.url,
                 ack_link=ack_links[recipient.contact_id],
-                kind="thank" if tier.id == THANK_TIER_ID else "negative",
+                kind="thank" if tier_id == THANK_TIER_ID else "negative",
             )
             try:
                 result = self._delivery.deliver(request=self._message(key, channel, address, context, policy.chain.name))
@@ -163,10 +162,10 @@ class EscalationService:
             results.append({"contact": recipient.contact_id, "channel": channel, "status": "sent", "message_id": result["message_id"]})
         return results
 
-    def _ack_link(self, record: ReviewRecord, recipient: Recipient, tier: Tier, now: datetime) -> str | None:
+    def _ack_link(self, record: ReviewRecord, recipient: Recipient, tier_id: str, now: datetime) -> str | None:
         if self._links is None:
             return None
-        return self._links.make(record.key, recipient.contact_id, tier.id, now)
+        return self._links.make(record.key, recipient.contact_id, tier_id, now)
 
     @staticmethod
     def _message(key: str, channel: str, address: str, context: AlertContext, sender_name: str) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def plan_arrivals(reviews: list[tuple[int, dict[str, Any]]], start: datetime) ->
         at = max((seen + POLL_DELAY) if seen else start, start)
         reply = review.get("reply") if isinstance(review.get("reply"), dict) else None
         replied = _moment(reply.get("created_at")) if reply else None
-        payload = {k: v for k, v in review.items() if k != "seen_at"}
+        payload = _as_shown(review)
         if reply and replied and replied + POLL_DELAY > at:
             arrivals.append(Arrival(at, number, {**payload, "reply": None}))
             arrivals.append(Arrival(replied + POLL_DELAY, number, payload))
@@ -110,7 +110,12 @@ def refetch_arrivals(reviews: list[tuple[int, dict[str, Any]]], at: datetime) ->
     for number, review in reviews:
         key = (review.get("clinic_id"), review.get("source"), str(review.get("external_id")))
         latest[key] = (number, review)
-    return [Arrival(at, n, {k: v for k, v in r.items() if k != "seen_at"}) for n, r in sorted(latest.values(), key=lambda x: x[0])]
+    return [Arrival(at, n, _as_shown(r)) for n, r in sorted(latest.values(), key=lambda x: x[0])]
+
+
+def _as_shown(review: dict[str, Any]) -> dict[str, Any]:
+    """The review as a platform shows it: `seen_at` is the demo's schedule, not a field of the review."""
+    return {k: v for k, v in review.items() if k != "seen_at"}
 
 
 def digest_moment(after: datetime, timezone: str) -> datetime:
