@@ -8,7 +8,7 @@ BROWSER_STAMP := $(VENV)/.browser
 CHROMIUM ?= /usr/bin/chromium
 export SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test install lint bench eval clean console browser
+.PHONY: demo test install lint bench eval clean console browser cost-measure package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ lint: $(STAMP)
 ## Benchmarks: API calls per review, throughput, render times (printed, never asserted).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## What `clinic-reviews cost` reads: the calls, units and invocations per review, poll, digest and report measured
+## on the embedded AWS (functions/clinic_reviews/cost/measured.json, about 3 minutes) and the resources of
+## template.yaml (inventory.json). Commit both after changing the template or what a function calls.
+cost-measure: $(STAMP)
+	$(BIN)/python bench/cost_bench.py --write
+	$(BIN)/python -m clinic_reviews.cost.inventory
 
 ## Classifier on public labelled data it was not tuned on (fetched once by pip into .cache/eval/),
 ## throughput and the Lambda package size (tests/data/README.md).
