@@ -62,6 +62,13 @@ cost-measure: $(STAMP)
 	$(BIN)/python bench/cost_bench.py --write
 	$(BIN)/python -m clinic_reviews.cost.inventory
 
+## `sam build` (Python 3.12 from pyenv or PATH, nothing installed; the layers from pip's arm64 wheels), then the
+## size of every function and layer unzipped and zipped, what they must not hold, and each packaged handler's
+## import time against `import boto3` (infra/package.py). PACKAGE_RUNS=1 is the quick form CI runs.
+PACKAGE_RUNS ?= 3
+package: $(STAMP)
+	$(BIN)/python infra/package.py --runs $(PACKAGE_RUNS)
+
 ## Classifier on public labelled data it was not tuned on (fetched once by pip into .cache/eval/),
 ## throughput and the Lambda package size (tests/data/README.md).
 eval: $(STAMP)

@@ -1,17 +1,68 @@
 """Logger, Metrics and Tracer: set up once, imported by every handler.
 
 Logs never carry review texts, authors or phone numbers: handlers log keys, counts and reasons.
+Metrics publish counts that are not zero only: CloudWatch bills a custom metric for every hour in which it is
+published (docs/cost.md), and a zero says nothing a missing point does not (the alarms treat missing data as
+not breaching).
+Tracing is the template's `Tracing` parameter (off by default): only with it on does a handler's first call
+load the X-Ray SDK (0.3 s of a cold start otherwise), and then it patches botocore alone; the platform
+clients' httpx is patched where it is built (sources/http.py).
 """
 
+from __future__ import annotations
+
+import functools
+import os
 import warnings
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "clinic-reviews"
 NAMESPACE = "ClinicReviews"
 
+
+class _NonZeroMetrics(Metrics):
+    def add_metric(self, name, unit, value, *args, **kwargs) -> None:
+        if value:
+            super().add_metric(name, unit, value, *args, **kwargs)
+
+
+class _Tracer:
+    """Powertools' Tracer, built on the first traced call and only when tracing is on."""
+
+    def __init__(self) -> None:
+        self._tracer = None
+
+    @property
+    def enabled(self) -> bool:
+        return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() not in ("true", "1")
+
+    def tracer(self):
+        if self._tracer is None:
+            from aws_lambda_powertools import Tracer
+
+            self._tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
+        return self._tracer
+
+    def patch(self, modules: tuple[str, ...]) -> None:
+        if self.enabled:
+            self.tracer().patch(modules)
+
+    def capture_lambda_handler(self, handler):
+        traced = None
+
+        @functools.wraps(handler)
+        def run(event, context):
+            nonlocal traced
+            if traced is None:
+                traced = self.tracer().capture_lambda_handler(handler) if self.enabled else handler
+            return traced(event, context)
+
+        return run
+
+
 logger = Logger(service=SERVICE)
-metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
+metrics = _NonZeroMetrics(service=SERVICE, namespace=NAMESPACE)
 # Page views and API reads record no metric on purpose; Powertools would warn on every such request.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
-tracer = Tracer(service=SERVICE)
+tracer = _Tracer()

@@ -39,6 +39,7 @@ class Settings(BaseModel):
     event_source: str = "clinic-reviews"
     stage: str = "dev"
     max_inline_text: int = 32_000
+    cost_explorer: bool = False  # the monthly report asks Cost Explorer for the month's bill (docs/cost.md)
     llm_drafts: bool = False  # reply drafts by a Bedrock model (bedrock_drafts.py); off: templates only
     bedrock_model_id: str | None = None
     # cases (docs/cases.md)

@@ -153,8 +153,30 @@ def report_service():
 
     return ReportService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
-        feedback=feedback_repository(),
+        feedback=feedback_repository(), cost=report_cost,
     )
+
+
+def report_cost(policy, report, first) -> tuple[dict, float | None]:
+    """The month's cost estimate (`clinic-reviews cost` on its real figures) and, with COST_EXPLORER=true on
+    AWS, Cost Explorer's figure for the stack's tag; an unavailable figure is logged and left out."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from clinic_reviews.cost.estimate import for_month
+    from clinic_reviews.observability import logger
+
+    settings = get_settings()
+    current = report.total.current
+    estimate = for_month(policy, current.count, current.negative_share).to_json()
+    actual = None
+    if settings.cost_explorer:
+        from clinic_reviews.cost.explorer import month_cost
+
+        try:
+            actual = month_cost(boto3.client("ce", region_name="us-east-1", config=AWS_CONFIG), first, settings.stage)
+        except (BotoCoreError, ClientError) as exc:
+            logger.warning("Cost Explorer figure unavailable", extra={"reason": type(exc).__name__})
+    return estimate, actual
 
 
 @lru_cache(maxsize=1)

@@ -151,6 +151,9 @@ def test_the_monthly_report_mail_has_related_images_and_links_the_archive(novemb
     ids = {i["Content-ID"].strip("<>") for i in images}
     assert ids == set(re.findall(r'src="cid:([^"]+)"', html))
     assert "data:image" not in html
+    # what running the system cost: `clinic-reviews cost` on the month's 4 reviews, no Cost Explorer locally
+    assert "Работа системы в AWS: около $" in plain.get_content() and "(4 отзывов" in html
+    assert "Cost Explorer" not in plain.get_content()
 
     bucket = aws.outputs["ArchiveBucketName"]
     links = re.findall(r'href="([^"]+)"', html)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,15 +71,15 @@ REREAD = 20 / 3 * 14 / (730 / 24)  # a feed's reviews of the 14-day open window
 def test_the_bill_of_a_small_fixed_workload_adds_up_by_hand():
     bill = estimate(STACK, WORKLOAD, MEASURED, PRICES)
     data = bill.to_json()
-    # Idle and scheduled: 3 feeds x 100 polls x 0.5 invocations = 150 fetch invocations, 2 clinics x 30 digests
-    # x 0.5 = 30 digest invocations; each 1 s of init at 1 GB; 62 e-mails (60 digests, 2 reports).
+    # Idle and scheduled: 100 polls of 2 clinics = 100 fetch invocations (one per 10 clinics), 2 clinics x 30
+    # digests x 0.5 = 30 digest invocations; each 1 s of init at 1 GB; 62 e-mails (60 digests, 2 reports).
     fixed = {
         "Secrets Manager": 0.40,
         "KMS": 1.00,
         "CloudWatch alarms": 2 * 0.10,
         "EventBridge Scheduler": 131 * 0.001,
-        "Lambda": 180 * 0.001 + 180 * 1.0 * 0.01,
-        "CloudWatch Logs": 180 * 1200 / 1e9,
+        "Lambda": 130 * 0.001 + 130 * 1.0 * 0.01,
+        "CloudWatch Logs": 130 * 1200 / 1e9,
         "DynamoDB": 300 * 1 * 0.0001 * REREAD / 10,  # reads scaled to the reviews a poll re-reads
         "S3": 300 * 0.001,
         "SES": 62 * 0.01,
@@ -158,3 +159,31 @@ def test_alarms_are_counted_as_billed_and_conditions_at_their_defaults():
     }
     counted = count(template)
     assert (counted.alarms, counted.alarm_metrics, counted.kms_keys) == (2, 3, 0)
+
+
+def test_the_monthly_report_shows_the_estimate_and_the_bill_from_cost_explorer(policy):
+    import boto3
+    from botocore.stub import Stubber
+    from clinic_reviews.cost.estimate import for_month
+    from clinic_reviews.cost.explorer import month_cost
+    from clinic_reviews.notify.cost_block import report_with_cost
+    from clinic_reviews.notify.report_render import ReportDocuments
+
+    ce = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(ce) as stub:
+        stub.add_response(
+            "get_cost_and_usage",
+            {"ResultsByTime": [{"Total": {"UnblendedCost": {"Amount": "4.2133", "Unit": "USD"}}}]},
+            {"TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"}, "Granularity": "MONTHLY",
+             "Metrics": ["UnblendedCost"],
+             "Filter": {"Tags": {"Key": "clinic-reviews:stack", "Values": ["prod"], "MatchOptions": ["EQUALS"]}}},
+        )
+        actual = month_cost(ce, date(2026, 12, 1), "prod")
+    assert actual == pytest.approx(4.2133)
+    estimate = for_month(policy, 250, 0.2).to_json()
+    assert estimate["reviews_per_month"] == 250 and estimate["negative_share"] == 0.2
+    documents = ReportDocuments("s", "<div>x</div></body>", "<div>y</div></body>", "report\n")
+    shown = report_with_cost(documents, estimate, actual, "ru")
+    assert f"${estimate['per_chain_month_usd']:.2f}" in shown.text and "Cost Explorer): $4.21" in shown.text
+    assert shown.email_html.endswith("</div></body>") and "$4.21" in shown.archive_html
+    assert "Cost Explorer" not in report_with_cost(documents, estimate, None, "en").text

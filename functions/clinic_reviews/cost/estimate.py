@@ -31,6 +31,7 @@ MONTHS_KEPT = 12
 SQS_POLLERS = 5  # Lambda's long polls of an SQS event source, 20 s each, while the queue is empty
 SQS_REQUESTS_PER_BATCH = 2  # the event source's receive and delete of one batch
 ESCALATION_FUNCTIONS = ("EscalateFunction",)
+FETCH_CLINICS_PER_INVOCATION = 10  # settings.fetch_clinics_per_batch: one poll invokes the fetch per 10 clinics
 OPEN_WINDOW_DAYS = 14  # domain/fetch.py: a poll re-reads a feed down to its oldest unanswered review in this window
 
 #: quantity -> (service, price attribute of Prices, free-tier key)
@@ -143,6 +144,15 @@ class Estimate:
         }
 
 
+def for_month(policy, reviews: int, negative_share: float | None) -> Estimate:
+    """The estimate for a month's real review count and negative share (the monthly report's cost block)."""
+    from clinic_reviews.cost import inventory
+
+    per_clinic = reviews / max(len(policy.clinics), 1)
+    share = 0.3 if negative_share is None else negative_share
+    return estimate(inventory.current(), Workload.of_policy(policy, per_clinic, share), load_measured())
+
+
 def load_measured(path: Path = MEASURED) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -188,13 +198,14 @@ class _Usage:
 
 
 def _phase_usage(usage: _Usage, inventory: Inventory, phase: dict[str, Any], units: float, fixed: bool,
-                 scale: dict[str, float] | None = None, reads: float = 1.0) -> None:
+                 scale: dict[str, float] | None = None, reads: float = 1.0,
+                 monthly_invocations: float | None = None) -> None:
     """A measured phase (per unit) times `units` a month; `scale` multiplies the named functions' figures,
-    `reads` the DynamoDB reads."""
+    `reads` the DynamoDB reads; `monthly_invocations`, when given, is the month's count for the phase's function."""
     for function, figures in phase["functions"].items():
         n = units * (scale or {}).get(function, 1.0)
         config = inventory.functions.get(function, {"memory_mb": 512, "architecture": "x86_64"})
-        invocations = figures["invocations"] * n
+        invocations = figures["invocations"] * n if monthly_invocations is None else monthly_invocations
         seconds = figures["cpu_seconds"] * n + invocations * COLD_SHARE * INIT_SECONDS
         usage.add("lambda_requests", invocations, fixed)
         usage.add(f"lambda_gb_seconds_{config['architecture']}", seconds * config["memory_mb"] / 1024, fixed)
@@ -238,7 +249,8 @@ def estimate(inventory: Inventory, workload: Workload, measured: dict[str, Any],
     # the schedules: polls of every feed, a digest of every clinic, the report
     poll = measured["feed_poll"]
     _phase_usage(usage, inventory, poll, workload.feeds * runs["FetchFunction"], True,
-                 reads=reread_per_poll(workload) / poll["reviews_read"])
+                 reads=reread_per_poll(workload) / poll["reviews_read"],
+                 monthly_invocations=runs["FetchFunction"] * math.ceil(workload.clinics / FETCH_CLINICS_PER_INVOCATION))
     _phase_usage(usage, inventory, measured["clinic_digest"], workload.clinics * runs["DigestFunction"], True)
     _phase_usage(usage, inventory, measured["report"], runs["ReportFunction"], True)
     scheduled_emails = (measured["clinic_digest"]["emails"] * workload.clinics * runs["DigestFunction"]

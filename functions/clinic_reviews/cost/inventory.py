@@ -209,7 +209,7 @@ def count(template: dict[str, Any]) -> Inventory:
             if (p.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled")
         ),
         sqs_event_sources=sqs_event_sources,
-        tracing=str(globals_.get("Tracing", "")).lower() == "active",
+        tracing=str(defaults.value(globals_.get("Tracing", ""))).lower() == "active",
     )
 
 

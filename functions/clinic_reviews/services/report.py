@@ -59,6 +59,7 @@ class ReportService:
         now: Callable[[], datetime],
         cases=None,  # store.cases.CaseRepository: the month's case block (docs/cases.md)
         feedback=None,  # store.feedback.FeedbackRepository: the post-visit figures block (docs/feedback.md)
+        cost=None,  # (policy, report, month) -> (estimate JSON, Cost Explorer USD or None): docs/cost.md
     ):
         self._reviews = reviews
         self._policies = policies
@@ -67,6 +68,7 @@ class ReportService:
         self._now = now
         self._cases = cases
         self._feedback = feedback
+        self._cost = cost
 
     def month_for(self, chain_id: str) -> date:
         """The month a run now reports on: the last complete month in the chain's zone."""
@@ -95,6 +97,11 @@ class ReportService:
             from clinic_reviews.services.feedback import feedback_figures
 
             documents = report_with_feedback(documents, feedback_figures(self._feedback, chain_id, first), policy, first)
+        if self._cost is not None:  # what running the system cost that month (docs/cost.md)
+            from clinic_reviews.notify.cost_block import report_with_cost
+
+            estimate, actual = self._cost(policy, report, first)
+            documents = report_with_cost(documents, estimate, actual, policy.chain.language)
         return ReportOutput(report, charts, documents)
 
     def send(self, chain_id: str, month: date | None = None) -> dict:
