@@ -114,6 +114,7 @@ def test_each_public_handler_refuses_an_oversized_body_before_reading_it(policy)
 
     paths = {"WebhookFunction": "/", "AckFunction": "/a/x", "CasesFunction": "/api/cases/x/take",
              "TelegramFunction": "/telegram", "FeedbackFunction": "/f/x"}
+    assert set(paths) == set(PUBLIC)
     with LocalStack(start=START) as aws:
         aws.put_policy(policy)
         for name in PUBLIC:
