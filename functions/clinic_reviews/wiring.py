@@ -199,21 +199,24 @@ def source_http(platform: str):
 
 @lru_cache(maxsize=1)
 def secrets():
-    """Powertools' Secrets Manager provider: values cached for SECRET_MAX_AGE seconds."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    """Powertools' SSM provider over the stack's SecureString parameters (stack_secrets.py)."""
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
 
-    return SecretsProvider(boto3_client=client("secretsmanager"))
+    return SSMProvider(boto3_client=client("ssm"))
+
+
+def secret(setting: str, transform: str | None = None) -> Any:
+    """The decrypted value of the parameter a `*_secret_name` setting names, cached for SECRET_MAX_AGE seconds."""
+    return secrets().get(get_settings().require(setting), transform=transform, decrypt=True, max_age=SECRET_MAX_AGE)
 
 
 def sources_credentials() -> dict[str, Any]:
-    """The chain's platform credentials (JSON in the `clinic-reviews/<stage>/sources` secret)."""
-    name = get_settings().require("sources_secret_name")
-    return secrets().get(name, transform="json", max_age=SECRET_MAX_AGE)
+    """The chain's platform credentials (JSON in the `/clinic-reviews/<stage>/sources` parameter)."""
+    return secret("sources_secret_name", transform="json")
 
 
 def webhook_secret() -> bytes:
-    value = secrets().get(get_settings().require("webhook_secret_name"), max_age=SECRET_MAX_AGE)
-    return value if isinstance(value, bytes) else str(value).encode()
+    return str(secret("webhook_secret_name")).encode()
 
 
 @lru_cache(maxsize=1)
@@ -267,11 +270,8 @@ def objects(bucket: str):
 
 
 def link_secret() -> bytes:
-    """The HMAC key of acknowledgement links (Secrets Manager, cached by Powertools for 5 minutes)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(get_settings().require("link_secret_name"), max_age=300)
-    return value.encode() if isinstance(value, str) else bytes(value)
+    """The HMAC key of acknowledgement and feedback links."""
+    return str(secret("link_secret_name")).encode()
 
 
 @lru_cache(maxsize=1)
@@ -293,9 +293,8 @@ def feedback_repository():
 
 
 def phone_salt() -> bytes:
-    """The salt of patients' phone hashes (Secrets Manager; never rotated, or opt-outs are forgotten)."""
-    value = secrets().get(get_settings().require("phone_salt_secret_name"), max_age=SECRET_MAX_AGE)
-    return value if isinstance(value, bytes) else str(value).encode()
+    """The salt of patients' phone hashes (never rotated, or opt-outs are forgotten)."""
+    return str(secret("phone_salt_secret_name")).encode()
 
 
 @lru_cache(maxsize=1)
@@ -364,14 +363,13 @@ def case_service():
 
 
 def console_secret() -> bytes:
-    """The HMAC key the console's JWTs are signed with (Secrets Manager, cached for SECRET_MAX_AGE)."""
-    value = secrets().get(get_settings().require("console_secret_name"), max_age=SECRET_MAX_AGE)
-    return value if isinstance(value, bytes) else str(value).encode()
+    """The HMAC key the console's JWTs are signed with."""
+    return str(secret("console_secret_name")).encode()
 
 
 def telegram_secret() -> dict[str, Any]:
-    """`{"bot_token", "webhook_secret"}` of the chain's Telegram bot (Secrets Manager)."""
-    return secrets().get(get_settings().require("telegram_secret_name"), transform="json", max_age=SECRET_MAX_AGE)
+    """`{"bot_token", "webhook_secret"}` of the chain's Telegram bot."""
+    return secret("telegram_secret_name", transform="json")
 
 
 @lru_cache(maxsize=1)

@@ -216,7 +216,7 @@ def test_the_signed_webhook_stores_reviews_and_refuses_bad_signatures(aws):
     from clinic_reviews.sources.webhook import sign
 
     with paused():
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=aws.physical("WebhookSecret"))["SecretString"]
+        secret = aws.secret_value("WebhookSecret")
     body = json.dumps({"source": "site", "text": "Не перезвонили, хотя обещали", "created_at": "2026-12-07T06:50:00Z"},
                       ensure_ascii=False).encode()
     now = int(aws.clock.now().timestamp())

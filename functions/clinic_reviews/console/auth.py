@@ -1,4 +1,4 @@
-"""Console and API tokens: HS256 JWTs signed with the key in Secrets Manager (`ConsoleSecret`).
+"""Console and API tokens: HS256 JWTs signed with the key in the console's SSM SecureString parameter.
 
 Claims: `sub` (user id), `name`, `role` (review_manager, head_of_client_service, director, legal),
 `clinics` (clinic ids, or `["*"]` for every clinic of the chain), `chain`, `iat`, `exp`, `iss`, `aud`.

@@ -67,6 +67,8 @@ PER_CALL = {
     "s3.PutObject": "s3_puts", "s3.CopyObject": "s3_puts", "s3.ListObjectsV2": "s3_puts",
     "s3.GetObject": "s3_gets", "s3.HeadObject": "s3_gets",
     "secretsmanager.GetSecretValue": "secret_api_calls",
+    "ssm.GetParameter": "kms_requests",  # standard parameters' API is free; each SecureString read decrypts once
+    "ssm.GetParameters": "kms_requests",
     "kms.Decrypt": "kms_requests", "kms.GenerateDataKey": "kms_requests",
 }
 

@@ -3,7 +3,7 @@
 A number written the national way (`8 916 123-45-67` in Russia) is read in the clinic's country. Only
 numbers that can receive an SMS are accepted (mobile, or "fixed line or mobile" where a country's
 plan cannot tell). The salted hash is what the store keeps for opt-outs and "asked recently": the
-salt lives in Secrets Manager, so the hash cannot be reversed by trying every number.
+salt lives in an SSM SecureString parameter, so the hash cannot be reversed by trying every number.
 """
 
 from __future__ import annotations

@@ -442,7 +442,7 @@ class VkSource(_Model):
 
 
 #: Where the scheduled fetcher reads a clinic's reviews. Credentials never live here: they are in the
-#: chain's Secrets Manager secret (docs/sources.md).
+#: chain's sources parameter (docs/sources.md).
 SourceConfig = Annotated[GoogleSource | TwoGisSource | VkSource, Field(discriminator="platform")]
 
 

@@ -5,7 +5,7 @@ page, and returns every raw response (to archive) with the parsed reviews. A fai
 `FeedFailed` carrying what was read before it, so those pages are still archived and stored.
 
 `FeedFactory` builds feeds from a clinic's source configuration and the chain's credentials (the
-dict in Secrets Manager: `{"google": {"client_id", "client_secret", "refresh_token"},
+dict in the sources SecureString parameter: `{"google": {"client_id", "client_secret", "refresh_token"},
 "2gis": {"key"}, "vk": {"token"}}`). HTTP goes through `SourceHttp` (timeouts, bounded retries).
 """
 

@@ -122,7 +122,7 @@ def parse_page(payload: Mapping[str, Any]) -> Page:
 class GoogleTokenProvider:
     """Access tokens from a stored refresh token, cached until shortly before expiry.
 
-    `secret` is the dict read from Secrets Manager by the caller:
+    `secret` is the dict read from the sources parameter by the caller:
     `{"client_id", "client_secret", "refresh_token"}`.
     """
 

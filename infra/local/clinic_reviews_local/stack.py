@@ -102,6 +102,7 @@ class LocalStack:
         from unittest import mock
 
         from clinic_reviews import clock, wiring
+        from clinic_reviews.stack_secrets import ensure_parameters
         from moto import mock_aws
 
         self._exit.enter_context(mock.patch.dict(os.environ, _FAKE_CREDENTIALS))
@@ -122,6 +123,7 @@ class LocalStack:
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
+            ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
         self.lambdas = LocalLambdas(self.stack)
         self._exit.enter_context(self.lambdas.patch_moto())
         if self.dev_login:
@@ -188,13 +190,25 @@ class LocalStack:
 
         wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep = transport, sleep
 
+    def _secret_name(self, logical_id: str) -> str:
+        from clinic_reviews.stack_secrets import LOGICAL_IDS, parameter_name
+
+        return parameter_name(self.parameters["Stage"], LOGICAL_IDS[logical_id])
+
+    def secret_value(self, logical_id: str) -> str:
+        """A secret's value (`SourcesSecret`, `TelegramSecret`, ...: clinic_reviews/stack_secrets.py)."""
+        with paused():
+            answer = self.client("ssm").get_parameter(Name=self._secret_name(logical_id), WithDecryption=True)
+        return answer["Parameter"]["Value"]
+
     def put_secret(self, logical_id: str, value: Any) -> None:
-        """Set a deployed secret's value (a dict is stored as JSON), as `aws secretsmanager put-secret-value`."""
+        """Set a secret's value (a dict is stored as JSON), as `aws ssm put-parameter --overwrite` does."""
         from clinic_reviews import wiring
 
         text = value if isinstance(value, str) else json.dumps(value)
         with paused():
-            self.client("secretsmanager").put_secret_value(SecretId=self.physical(logical_id), SecretString=text)
+            self.client("ssm").put_parameter(Name=self._secret_name(logical_id), Value=text, Type="SecureString",
+                                             Overwrite=True)
         wiring.secrets.cache_clear()
         wiring.feed_factory.cache_clear()
         wiring.fetch_service.cache_clear()

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API for the local stack: records what the bot sends, answers like Telegram.
 
 `LocalStack` installs it on `wiring.chat_http_hooks` (nothing reaches api.telegram.org) and puts a local
-bot token into the deployed TelegramSecret. Tests read `sent` (sendMessage payloads) and `answers`
+bot token into the stack's telegram parameter. Tests read `sent` (sendMessage payloads) and `answers`
 (answerCallbackQuery payloads), script failures with `fail_next(status, retry_after=...)`, and
 `webhook(aws, update)` posts an update to the deployed TelegramFunction with the right secret token.
 """
@@ -56,24 +56,16 @@ class FakeTelegram:
     def install(self, aws) -> None:
         from clinic_reviews import wiring
 
-        from clinic_reviews_local.api_calls import paused
-
         wiring.chat_http_hooks.transport = lambda: self.transport
         wiring.chat_http_hooks.sleep = self.sleeps.append
-        sm = aws.client("secretsmanager")
-        with paused():
-            current = json.loads(sm.get_secret_value(SecretId=aws.physical("TelegramSecret"))["SecretString"])
+        current = json.loads(aws.secret_value("TelegramSecret"))
         aws.put_secret("TelegramSecret", {**current, "bot_token": LOCAL_BOT_TOKEN})
         wiring.telegram_client.cache_clear()
         wiring.chat_service.cache_clear()
 
     @staticmethod
     def webhook_secret(aws) -> str:
-        from clinic_reviews_local.api_calls import paused
-
-        with paused():
-            value = aws.client("secretsmanager").get_secret_value(SecretId=aws.physical("TelegramSecret"))["SecretString"]
-        return json.loads(value)["webhook_secret"]
+        return json.loads(aws.secret_value("TelegramSecret"))["webhook_secret"]
 
     def webhook(self, aws, update: dict[str, Any], secret: str | None = None) -> tuple[int, bytes]:
         """POST an update to the deployed bot webhook as Telegram would (with the secret token header)."""
