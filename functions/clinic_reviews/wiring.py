@@ -58,6 +58,8 @@ def reset() -> None:
         cached.cache_clear()
     for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
         cached.cache_clear()
+    for cached in (spike_repository, insight_service):  # systemic problems (docs/insights.md)
+        cached.cache_clear()
     get_settings.cache_clear()
 
 
@@ -144,7 +146,29 @@ def senders():
 def digest_service():
     from clinic_reviews.services.digest import DigestService
 
-    return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository())
+    return DigestService(
+        review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
+        insights=insight_service(),
+    )
+
+
+# ---------------------------------------------------------------- systemic problems (docs/insights.md)
+@lru_cache(maxsize=1)
+def spike_repository():
+    from clinic_reviews.store.spikes import SpikeRepository
+
+    _bind_table()
+    return SpikeRepository()
+
+
+@lru_cache(maxsize=1)
+def insight_service():
+    from clinic_reviews.services.insights import InsightService
+
+    return InsightService(
+        review_repository(), policy_repository(), spike_repository(), delivery(), event_publisher(), clock.now,
+        case_repository(),
+    )
 
 
 @lru_cache(maxsize=1)

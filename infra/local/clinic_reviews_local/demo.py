@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
-from clinic_reviews_local.reports import write_report
+from clinic_reviews_local.reports import write_insights, write_report
 from clinic_reviews_local.sample_platforms import LOCAL_CREDENTIALS, SamplePlatforms
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state
@@ -168,6 +168,7 @@ class Demo:
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
             outputs.write_digest(digest_day)
+            write_insights(self.out, policy.chain.id, digest_day)  # insights.json (docs/insights.md)
             write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
             run_feedback_step(aws, policy, self.out, end)  # post-visit SMS and feedback.png (docs/feedback.md)
             outputs.collect(aws, tap)

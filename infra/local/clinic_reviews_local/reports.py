@@ -82,3 +82,22 @@ def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
         path.write_bytes(chart.png)
         written.append(path)
     return written
+
+
+def write_insights(out: Path, chain_id: str, day: date) -> Path:
+    """insights.json (CONTRACTS.md, docs/insights.md): the systemic problems of the window ending on `day`."""
+    import json
+
+    from clinic_reviews import wiring
+
+    out.mkdir(parents=True, exist_ok=True)
+    with paused():
+        analysis = wiring.insight_service().analyse(chain_id, day)
+    body = {
+        "chain_id": chain_id,
+        "day": day.isoformat(),
+        "systemic": [item.to_json() for item in analysis.items],
+    }
+    path = out / "insights.json"
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
