@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time
-from datetime import timezone as _tz
+from datetime import UTC, date, datetime, time
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
@@ -81,7 +80,7 @@ class SpikeRepository:
 
     def save(self, episode: Episode) -> Episode:
         """Write the episode if nobody else changed it since it was read; the saved one (its new revision)."""
-        expires = datetime.combine(episode.last_seen, time(), tzinfo=_tz.utc).timestamp() + KEEP_DAYS * 86400
+        expires = datetime.combine(episode.last_seen, time(), tzinfo=UTC).timestamp() + KEEP_DAYS * 86400
         item = SpikeItem(
             _pk(episode.chain_id),
             f"{_prefix(episode.clinic_id, episode.topic)}{episode.since.isoformat()}",
