@@ -58,7 +58,7 @@ def reset() -> None:
         cached.cache_clear()
     for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
         cached.cache_clear()
-    for cached in (spike_repository, insight_service):  # systemic problems (docs/insights.md)
+    for cached in (spike_repository, insight_service, reply_log, reply_quality_service, insight_report):  # docs/insights.md
         cached.cache_clear()
     get_settings.cache_clear()
 
@@ -152,7 +152,29 @@ def digest_service():
     )
 
 
-# ---------------------------------------------------------------- systemic problems (docs/insights.md)
+# ---------------------------------------------------------------- systemic problems, reply quality (docs/insights.md)
+@lru_cache(maxsize=1)
+def reply_log():
+    from clinic_reviews.store.replies import ReplyLogRepository
+
+    _bind_table()
+    return ReplyLogRepository()
+
+
+@lru_cache(maxsize=1)
+def insight_report():
+    from clinic_reviews.services.insight_report import InsightReport
+
+    return InsightReport(reply_quality_service(), policy_repository(), spike_repository(), case_repository(), clock.now)
+
+
+@lru_cache(maxsize=1)
+def reply_quality_service():
+    from clinic_reviews.services.reply_quality import ReplyQualityService
+
+    return ReplyQualityService(review_repository(), policy_repository(), reply_log(), clock.now)
+
+
 @lru_cache(maxsize=1)
 def spike_repository():
     from clinic_reviews.store.spikes import SpikeRepository
@@ -177,7 +199,7 @@ def report_service():
 
     return ReportService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
-        feedback=feedback_repository(),
+        feedback=feedback_repository(), insights=insight_report(),
     )
 
 
@@ -361,7 +383,8 @@ def case_service():
     settings = get_settings()
     poster = ReplyPoster(_google_client if settings.sources_secret_name else None)
     return CaseService(
-        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster
+        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster,
+        reply_log=reply_log(),
     )
 
 

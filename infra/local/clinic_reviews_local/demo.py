@@ -168,12 +168,14 @@ class Demo:
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
             outputs.write_digest(digest_day)
-            write_insights(self.out, policy.chain.id, digest_day)  # insights.json (docs/insights.md)
             write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
             run_feedback_step(aws, policy, self.out, end)  # post-visit SMS and feedback.png (docs/feedback.md)
             outputs.collect(aws, tap)
             data.rejected += intake["rejected"]
             cases = self._cases(aws, policy, act=state is None)  # the case console, through its API (docs/cases.md)
+            # insights.json: systemic problems and the quality of the replies of the replay (docs/insights.md)
+            write_insights(self.out, policy.chain.id, digest_day, start.astimezone(ZoneInfo(policy.chain.timezone)).date(),
+                           end.astimezone(ZoneInfo(policy.chain.timezone)).date())
             summary = outputs.write_summary(
                 input_lines=data.lines,
                 rejected=sorted(data.rejected, key=lambda r: r["line"]),
