@@ -156,15 +156,15 @@ def checklist(reply: ReplyInput) -> dict[str, bool | None]:
     verdict = check_reply(text, review=reply.review_text or None, allowed=reply.allowed)
     author_words = {w[:4].lower() for w in re.findall(r"\w{3,}", reply.author or "")}
     review = (reply.review_text or "").lower()
+    review_digits = re.sub(r"\D", "", review)
     personal = []
     contact = False
     for problem in verdict.problems:
         if problem.kind == "name" and problem.text[:4].lower() in author_words:
             continue  # the name the author signed with
-        if problem.kind in ("phone", "email"):
-            if problem.text.lower() not in review:
-                contact = True  # the clinic's own line
-                continue
+        if problem.kind in ("phone", "email") and not _in_review(problem, review, review_digits):
+            contact = True  # the clinic's own line
+            continue
         if problem.kind in ("name", "medical", "date", "phone", "email"):
             personal.append(problem)
     low, high = (150, 1500) if reply.negative else (30, 1000)
@@ -179,6 +179,14 @@ def checklist(reply: ReplyInput) -> dict[str, bool | None]:
         "on_time": reply.on_time,
         "personal": None,
     }
+
+
+def _in_review(problem, review: str, review_digits: str) -> bool:
+    """A phone or e-mail the review itself contains (the patient's, copied into the reply)."""
+    if problem.kind == "phone":
+        digits = re.sub(r"\D", "", problem.text)[-10:]
+        return bool(digits) and digits in review_digits
+    return problem.text.lower() in review
 
 
 def score_of(items: dict[str, bool | None]) -> int:
