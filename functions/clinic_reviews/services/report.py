@@ -60,7 +60,9 @@ class ReportService:
         cases=None,  # store.cases.CaseRepository: the month's case block (docs/cases.md)
         feedback=None,  # store.feedback.FeedbackRepository: the post-visit figures block (docs/feedback.md)
         cost=None,  # (policy, report, month) -> (estimate JSON, Cost Explorer USD or None): docs/cost.md
+        insights=None,  # services.insight_report.InsightReport: systemic, reply quality, turned (docs/insights.md)
     ):
+        self._insights = insights
         self._reviews = reviews
         self._policies = policies
         self._delivery = delivery
@@ -102,6 +104,11 @@ class ReportService:
 
             estimate, actual = self._cost(policy, report, first)
             documents = report_with_cost(documents, estimate, actual, policy.chain.language)
+        if self._insights is not None:  # systemic problems, reply quality, turned negatives (issue 19)
+            from clinic_reviews.notify.month_insights_block import report_with_insights
+
+            month_insights = self._insights.month(chain_id, first)
+            documents = report_with_insights(documents, month_insights, policy, first.strftime("%m.%Y"))
         return ReportOutput(report, charts, documents)
 
     def send(self, chain_id: str, month: date | None = None) -> dict:
