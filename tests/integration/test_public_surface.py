@@ -189,9 +189,12 @@ def test_every_asynchronously_invoked_function_has_a_dead_letter_path(cfn):
 def test_every_dead_letter_queue_and_every_function_has_an_alarm(cfn):
     alarms = _of_type(cfn, "AWS::CloudWatch::Alarm")
     watched_queues, watched_errors = set(), set()
+    functions = set(_of_type(cfn, "AWS::Lambda::Function"))
     for alarm in alarms.values():
         if alarm.get("MetricName") == "ApproximateNumberOfMessagesVisible":
             watched_queues |= _refs(alarm["Dimensions"])
+        if (alarm.get("Namespace"), alarm.get("MetricName"), alarm.get("Dimensions")) == ("AWS/Lambda", "Errors", None):
+            watched_errors |= functions  # Lambda's account-wide Errors: every function (docs/deploy.md)
         for metric in alarm.get("Metrics", []):
             stat = (metric.get("MetricStat") or {}).get("Metric") or {}
             if stat.get("MetricName") == "Errors":
@@ -201,7 +204,6 @@ def test_every_dead_letter_queue_and_every_function_has_an_alarm(cfn):
     dead_letters = _dead_letter_queues(cfn)
     assert len(dead_letters) >= 5
     assert dead_letters <= watched_queues, sorted(dead_letters - watched_queues)
-    functions = set(_of_type(cfn, "AWS::Lambda::Function"))
     assert functions <= watched_errors, sorted(functions - watched_errors)
 
 
