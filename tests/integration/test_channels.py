@@ -25,7 +25,7 @@ def test_youscan_and_usedesk_reach_the_intake_with_their_tokens(aws):
     from clinic_reviews.sources.helpdesk import channel_token
 
     with paused():
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=aws.physical("WebhookSecret"))["SecretString"]
+        secret = aws.secret_value("WebhookSecret")
     youscan = channel_token(secret.encode(), "youscan")
     mention = (FIXTURES / "youscan_mention.json").read_bytes()
     basic = {"authorization": "Basic " + base64.b64encode(f"youscan:{youscan}".encode()).decode()}
