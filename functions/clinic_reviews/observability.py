@@ -12,6 +12,7 @@ clients' httpx is patched where it is built (sources/http.py).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import warnings
 
@@ -66,3 +67,11 @@ metrics = _NonZeroMetrics(service=SERVICE, namespace=NAMESPACE)
 # Page views and API reads record no metric on purpose; Powertools would warn on every such request.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 tracer = _Tracer()
+
+#: Libraries that log request lines, headers or bodies at INFO/DEBUG: httpx logs every request's URL (a bot
+#: token in a Telegram URL, a key in a 2GIS query string), botocore and pynamodb log whole requests and
+#: responses (a GetSecretValue answer, a review's author). They log nothing below WARNING, whatever the root
+#: level (tests/integration/test_logs.py runs the demo at DEBUG and looks for secrets and personal data).
+QUIET_LIBRARIES = ("httpx", "httpcore", "hpack", "urllib3", "requests", "botocore", "boto3", "s3transfer", "pynamodb")
+for _name in QUIET_LIBRARIES:
+    logging.getLogger(_name).setLevel(logging.WARNING)
