@@ -44,10 +44,12 @@ def test_the_demo_at_debug_logs_no_secret_phone_or_author(tmp_path, root, monkey
         """The demo's stack, reading every secret's final value before it goes away."""
 
         def __exit__(self, *exc_info):
-            client = self.client("secretsmanager")
+            client = self.client("ssm")  # the stack's SecureString parameters (clinic_reviews/stack_secrets.py)
             with paused():
-                for entry in client.list_secrets()["SecretList"]:
-                    secrets.extend(_leaves(client.get_secret_value(SecretId=entry["ARN"])["SecretString"]))
+                for page in client.get_paginator("describe_parameters").paginate():
+                    for entry in page["Parameters"]:
+                        value = client.get_parameter(Name=entry["Name"], WithDecryption=True)["Parameter"]["Value"]
+                        secrets.extend(_leaves(value))
             return super().__exit__(*exc_info)
 
     monkeypatch.setattr(demo, "LocalStack", RecordingStack)
