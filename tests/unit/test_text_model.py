@@ -74,3 +74,16 @@ def test_learn_uses_stars_as_labels_never_as_features() -> None:
     outcome = learn(reviews)
     assert outcome.reviews == 300 and outcome.held_out > 0
     assert outcome.adapted["macro_f1"] >= outcome.base["macro_f1"]
+
+
+def test_learn_command_writes_its_verdict_and_reports_bad_lines(tmp_path, capsys) -> None:
+    from clinic_reviews.cli import main
+
+    source = tmp_path / "rated.jsonl"
+    lines = [json.dumps({"id": str(i), "text": f"visit {i} was fine", "rating": 5}) for i in range(20)]
+    source.write_bytes(("\n".join(lines) + "\nnot json\n\xff\n").encode("utf-8", "surrogateescape"))
+    assert main(["learn", "--reviews", str(source), "--out", str(tmp_path / "out")]) == 0
+    summary = json.loads((tmp_path / "out" / "learn.json").read_text(encoding="utf-8"))
+    assert summary["adopted"] is False and summary["rejected_lines"] == 2 and summary["lines"] == 22
+    assert "line 21" in capsys.readouterr().err
+    assert main(["learn", "--reviews", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path)]) == 2

@@ -74,11 +74,9 @@ def classify(
     stars = rating_stars(rating)
     code = normalize_lang(lang) or detect_language(text)
     tokens, hits, rules = read_rules(text, code)
-    reading, learned = read_text(text, code, rules, adaptation)
-    topics = merge_topics(assign_topics(tokens, hits, rules.informative), learned)
     kind = detect_kind(text, tokens, hits)
-    if kind == "question" and reading.informative:
-        reading = Reading(0.0, informative=True)  # a question asks; its politeness is not praise
+    reading, learned = read_text(text, code, rules, kind, adaptation)
+    topics = merge_topics(assign_topics(tokens, hits, rules.informative), learned)
     sentiment, score, mismatch = _verdict(stars, reading)
     legal = is_legal(hits)
     return Classification(

@@ -3,9 +3,9 @@
 The rules (sentiment.py) read negation, contrast, sarcasm cues and the patient's illness; the model
 (model.py) has seen thousands of labelled comments. For a language the model was stacked for, a small
 layer trained on development data weighs the model's log-probabilities against the rules' score, blame
-and praise. The negative decision uses a threshold chosen on development data for negative recall. A text of at
-most SHORT words that the rules read clearly keeps the rules' reading: a bag of n-grams cannot read
-"not bad" or "thank you for nothing", the rules can.
+and praise. The negative decision uses a threshold chosen on development data for negative recall. The rules
+decide alone (rules_decide) for questions (neutral) and for a text of at most
+SHORT words that they read clearly: a bag of n-grams cannot read "not bad" or "thank you for nothing".
 The combined score is p(positive) - p(negative), kept inside the band of the decided sentiment, and
 the rules' praise and blame stay with it (mismatch and mixed-review logic use them). Texts in other
 languages, or without words, keep the rules' reading. Learned topics are added to the rules' topics.
@@ -27,29 +27,43 @@ SHORT = 6  # words: a text this short with a clear rules reading keeps it ("not 
 
 
 def read_text(
-    text: str, code: str | None, rules: Reading, adaptation: Adaptation | None = None
+    text: str, code: str | None, rules: Reading, kind: str, adaptation: Adaptation | None = None
 ) -> tuple[Reading, tuple[str, ...] | None]:
     """The combined reading of `text` and the learned topics it shows (None: the model was not used;
     the model learned topics only for the languages in its `topic_langs`)."""
-    if not rules.informative or code is None:
-        return rules, None
-    model = text_model()
-    if code not in model.stack:
-        return rules, None
-    buckets = features(text)
-    if not buckets:
-        return rules, None
-    if rules.sentiment in ("negative", "positive") and len(words(text)) <= SHORT:
-        return rules, model.topics_of(buckets) if code in model.topic_langs else None
+    fixed = rules_decide(text, rules, kind)
+    model = text_model() if rules.informative else None
+    buckets = features(text) if model is not None and code in model.stack else []
+    if model is None or not buckets:
+        return (_neutral(rules) if kind == "question" and rules.informative else rules), None
+    learned = model.topics_of(buckets) if code in model.topic_langs else None
+    if fixed is not None:
+        return (_neutral(rules) if fixed == "neutral" else rules), learned
     logits = model.sentiment_logits(buckets)
     if adaptation is not None:
         logits = adaptation.adjust(logits, buckets)
     evidence = Evidence(rules.score or 0.0, rules.blame, rules.praise, rules.score is not None, rules.turned)
     probs = model.combine(logits, evidence, code)
-    decided = model.decide(probs, code)
-    score = banded(probs[2] - probs[0], decided)
-    learned = model.topics_of(buckets) if code in model.topic_langs else None
+    score = banded(probs[2] - probs[0], model.decide(probs, code))
     return Reading(round(score, 4), True, rules.praise, rules.blame, rules.turned), learned
+
+
+def rules_decide(text: str, rules: Reading, kind: str) -> str | None:
+    """The sentiment where the rules decide without the model, else None: a question is neutral (it
+    asks; its politeness is not praise); a text of at most SHORT words keeps a clear rules reading. A
+    bare suggestion is left to the model: NHS annotators count "would be nice to have ..." as negative,
+    and a proposal is a grievance the manager should see (its reply stays a suggestion's, drafts.py)."""
+    if not rules.informative:
+        return None
+    if kind == "question":
+        return "neutral"
+    if rules.sentiment in ("negative", "positive") and len(words(text)) <= SHORT:
+        return rules.sentiment
+    return None
+
+
+def _neutral(rules: Reading) -> Reading:
+    return Reading(0.0, True, rules.praise, rules.blame, rules.turned)
 
 
 def banded(score: float, sentiment: str) -> float:

@@ -17,6 +17,7 @@ from clinic_reviews.domain.classification.adaptation import Adaptation, fit, hel
 from clinic_reviews.domain.classification.classifier import rating_sentiment, rating_stars, read_rules
 from clinic_reviews.domain.classification.combined import read_text
 from clinic_reviews.domain.classification.features import features
+from clinic_reviews.domain.classification.kind import detect_kind
 from clinic_reviews.domain.classification.language import detect_language, normalize_lang
 from clinic_reviews.domain.classification.model import SENTIMENTS, text_model
 
@@ -89,8 +90,8 @@ def _judge(samples: list[_Sample], adaptation: Adaptation | None) -> dict[str, f
     """Macro-F1 and negative recall of the combined reading on `samples`."""
     pred = []
     for s in samples:
-        _, _, rules = read_rules(s.text, s.lang)
-        reading, _ = read_text(s.text, s.lang, rules, adaptation)
+        tokens, hits, rules = read_rules(s.text, s.lang)
+        reading, _ = read_text(s.text, s.lang, rules, detect_kind(s.text, tokens, hits), adaptation)
         pred.append(SENTIMENTS.index(reading.sentiment or "neutral"))
     gold = [s.gold for s in samples]
     f1s = []
