@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
+from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 
 app = LambdaFunctionUrlResolver()
@@ -42,6 +43,7 @@ def webhook():
     return _plain(200, "ok")
 
 
+@limit_request_size(TELEGRAM_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

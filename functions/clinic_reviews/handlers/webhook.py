@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, wiring
+from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
@@ -24,6 +25,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
+@limit_request_size(WEBHOOK_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
