@@ -8,7 +8,7 @@ BROWSER_STAMP := $(VENV)/.browser
 CHROMIUM ?= /usr/bin/chromium
 export SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test install lint bench eval clean console browser cost-measure package
+.PHONY: demo test install lint bench eval train clean console browser cost-measure package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+## The text model from the committed data (data/, docs/classifier-model.md): scikit-learn in the venv only.
+train: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[train]"
+	$(BIN)/python bench/train.py
+
 ## What `clinic-reviews cost` reads: the calls, units and invocations per review, poll, digest and report measured
 ## on the embedded AWS (functions/clinic_reviews/cost/measured.json, about 3 minutes) and the resources of
 ## template.yaml (inventory.json). Commit both after changing the template or what a function calls.
@@ -69,8 +74,8 @@ PACKAGE_RUNS ?= 3
 package: $(STAMP)
 	$(BIN)/python infra/package.py --runs $(PACKAGE_RUNS)
 
-## Classifier on public labelled data it was not tuned on (fetched once by pip into .cache/eval/),
-## throughput and the Lambda package size (tests/data/README.md).
+## Classifier on held-out labelled data (NHS test split; Russian set when present): rules, model and
+## combined, chain-adaptation gain, throughput, cold start and the Lambda package size.
 eval: $(STAMP)
 	$(BIN)/python bench/eval.py
 

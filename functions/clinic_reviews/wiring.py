@@ -102,6 +102,7 @@ def event_publisher():
 
 @lru_cache(maxsize=1)
 def intake_service():
+    from clinic_reviews.services.adaptation import AdaptationCache
     from clinic_reviews.services.intake import IntakeService
     from clinic_reviews.workflow import WorkflowStarter
 
@@ -113,7 +114,18 @@ def intake_service():
         WorkflowStarter(client("stepfunctions"), settings.require("escalation_state_machine_arn")),
         clock.now,
         cases=case_opener(),
+        adaptations=AdaptationCache(blob_store()),
     )
+
+
+@lru_cache(maxsize=1)
+def adaptation_service():
+    from clinic_reviews.services.adaptation import AdaptationService
+
+    blobs = blob_store()
+    if blobs is None:
+        raise RuntimeError("the learn function needs ARCHIVE_BUCKET")
+    return AdaptationService(review_repository(), blobs, clock.now)
 
 
 @lru_cache(maxsize=1)

@@ -38,13 +38,24 @@ def _accuracy(rows: list[dict]) -> float:
     return sum(classify(r["text"], None, r["lang"]).sentiment == r["sentiment"] for r in rows) / len(rows)
 
 
+# Since the text model (#17) the text-only decision is set for negative recall: the set's balanced mixed
+# reviews ("Всё отлично, но очень дорого", "Great clinic but the parking is a nightmare", labelled
+# neutral) and a few mild ones now read as negative on purpose, so accuracy was lowered from 0.9 / 0.85
+# per language to 0.85 / 0.8, and at most one negative may be missed (ru-104, "Лучше бы я пошла в
+# государственную поликлинику.": six words the rules read as praise keep the rules' reading).
 def test_text_only_sentiment_accuracy() -> None:
-    assert _accuracy(WITH_TEXT) >= 0.9
+    assert _accuracy(WITH_TEXT) >= 0.85
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_text_only_sentiment_accuracy_per_language(lang: str) -> None:
-    assert _accuracy([row for row in WITH_TEXT if row["lang"] == lang]) >= 0.85
+    assert _accuracy([row for row in WITH_TEXT if row["lang"] == lang]) >= 0.8
+
+
+def test_text_only_reading_misses_no_negative() -> None:
+    negatives = [row for row in WITH_TEXT if row["sentiment"] == "negative"]
+    missed = [r["id"] for r in negatives if classify(r["text"], None, r["lang"]).sentiment != "negative"]
+    assert len(negatives) >= 40 and len(missed) <= 1, missed
 
 
 def test_with_the_rating_sentiment_follows_it() -> None:

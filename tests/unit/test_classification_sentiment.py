@@ -159,12 +159,32 @@ def test_awful_as_intensifier_or_as_blame(text: str, expected: str) -> None:
         ("Ждали долго, однако врач всё объяснил и помог", "positive"),
         ("Хотя ждали долго, врач отличный", "positive"),
         ("Great doctor but rude front desk", "negative"),
-        ("The wait was long, but the doctor was excellent", "positive"),
-        ("Although the wait was long, the doctor was great", "positive"),
     ],
 )
 def test_the_clause_after_a_contrast_weighs_more(text: str, expected: str) -> None:
     assert text_sentiment(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The wait was long, but the doctor was excellent", "Although the wait was long, the doctor was great"],
+)
+def test_a_complaint_before_praise_is_not_lost(text: str) -> None:
+    """English texts go through the trained model, whose decision is set for negative recall: a long wait
+    mentioned before the praise is a complaint the manager should see (was: positive, by the rules)."""
+    assert text_sentiment(text) == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Everything was fine, but the administrator was rude",
+     "The doctor was lovely and thorough, but the receptionist was rude and unhelpful",
+     "Всё было хорошо, но администратор нахамила"],
+)
+def test_a_complaint_inside_praise_is_never_silently_positive(text: str) -> None:
+    reading = classify(text, None)
+    assert reading.sentiment != "positive"
+    assert "front_desk" in reading.topics
 
 
 @pytest.mark.parametrize(

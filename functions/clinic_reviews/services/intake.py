@@ -71,6 +71,7 @@ class IntakeService:
         workflows: WorkflowStarter,
         now: Callable[[], datetime],
         cases: Any = None,  # services.cases.CaseOpener: an escalated negative opens its case (docs/cases.md)
+        adaptations: Callable[[str], Any] | None = None,  # chain id -> its text-model adaptation or None
     ):
         self._reviews = reviews
         self._policies = policies
@@ -78,6 +79,7 @@ class IntakeService:
         self._workflows = workflows
         self._now = now
         self._cases = cases
+        self._adaptations = adaptations
 
     def ingest(self, items: Sequence[Any]) -> IntakeReport:
         report = IntakeReport(received=len(items))
@@ -130,7 +132,9 @@ class IntakeService:
 
     def _assess(self, review: Review, existing: ReviewRecord | None) -> tuple[Assessment, ReviewRecord | None]:
         policy, clinic = self._policies.for_clinic(review.clinic_id)
-        classification = classify(review.text, review.rating, review.lang)
+        # An unrated review is read with the chain's own adaptation when the monthly job adopted one.
+        adaptation = self._adaptations(policy.chain.id) if review.rating is None and self._adaptations else None
+        classification = classify(review.text, review.rating, review.lang, adaptation)
         private = review.source == FEEDBACK_SOURCE  # a patient's private answer from the post-visit page
         if private:
             classification = private_answer_classification(review, classification)

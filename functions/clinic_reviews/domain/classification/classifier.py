@@ -12,18 +12,23 @@ stars is a mixed review, not a contradiction).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
+from clinic_reviews.domain.classification.combined import merge_topics, read_text
 from clinic_reviews.domain.classification.cues import lexicons_for
 from clinic_reviews.domain.classification.kind import detect_kind
 from clinic_reviews.domain.classification.language import detect_language, normalize_lang
 from clinic_reviews.domain.classification.legal import is_legal
-from clinic_reviews.domain.classification.lexicon import find_hits
+from clinic_reviews.domain.classification.lexicon import Hit, find_hits
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.classification.sentiment import POSITIVE_AT, Reading, read_sentiment
 from clinic_reviews.domain.classification.staff import find_staff
-from clinic_reviews.domain.classification.tokens import tokenize
+from clinic_reviews.domain.classification.tokens import Token, tokenize
 from clinic_reviews.domain.classification.topics import assign_topics
 from clinic_reviews.domain.classification.triage import decide_triage
+
+if TYPE_CHECKING:
+    from clinic_reviews.domain.classification.adaptation import Adaptation
 
 RATING_SCORE = {1: -1.0, 2: -0.6, 3: 0.0, 4: 0.6, 5: 1.0}
 RATING_WEIGHT = 0.6
@@ -51,19 +56,27 @@ def rating_sentiment(stars: int) -> str:
     return "negative" if stars <= 2 else "neutral" if stars == 3 else "positive"
 
 
-def classify(text: str, rating: float | None, lang: str | None = None) -> Classification:
-    """Reads one review: sentiment, score, topics, triage, mismatch and the extras (see result.py)."""
+def read_rules(text: str, code: str | None) -> tuple[list[Token], list[Hit], Reading]:
+    """The rules' reading of a text: its tokens, lexicon hits and sentiment."""
+    tokens = tokenize(text)
+    hits = find_hits(tokens, lexicons_for(code))
+    return tokens, hits, read_sentiment(text, tokens, hits)
+
+
+def classify(
+    text: str, rating: float | None, lang: str | None = None, adaptation: Adaptation | None = None
+) -> Classification:
+    """Reads one review: sentiment, score, topics, triage, mismatch and the extras (see result.py).
+
+    `adaptation`: a chain's own adaptation of the text model (adaptation.py), else the base model."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     stars = rating_stars(rating)
     code = normalize_lang(lang) or detect_language(text)
-    tokens = tokenize(text)
-    hits = find_hits(tokens, lexicons_for(code))
-    reading = read_sentiment(text, tokens, hits)
-    topics = assign_topics(tokens, hits, reading.informative)
+    tokens, hits, rules = read_rules(text, code)
     kind = detect_kind(text, tokens, hits)
-    if kind == "question" and reading.informative:
-        reading = Reading(0.0, informative=True)  # a question asks; its politeness is not praise
+    reading, learned = read_text(text, code, rules, kind, adaptation)
+    topics = merge_topics(assign_topics(tokens, hits, rules.informative), learned)
     sentiment, score, mismatch = _verdict(stars, reading)
     legal = is_legal(hits)
     return Classification(

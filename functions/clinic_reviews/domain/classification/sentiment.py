@@ -58,6 +58,7 @@ class Reading:
     informative: bool
     praise: float = 0.0
     blame: float = 0.0
+    turned: float = 0.0  # weight of the cues negation or irony turned round
 
     @property
     def one_sided(self) -> bool:
@@ -106,7 +107,8 @@ def read_sentiment(text: str, tokens: list[Token], hits: list[Hit]) -> Reading:
     total = (sum(h.value for h in hits) + extra) * (1.0 + 0.1 * min(3, text.count("!")))
     praise = sum(h.value for h in hits if h.value > 0)
     blame = -sum(h.value for h in hits if h.value < 0)
-    return Reading(round(squash(total), 4), True, praise, blame)
+    turned = sum(abs(h.value) for h in hits if h.negated or (h.cue.mark == THANKS and h.value < 0))
+    return Reading(round(squash(total), 4), True, praise, blame, turned)
 
 
 class _Context:

@@ -99,7 +99,11 @@ class Draft:
 
 
 def reply_case(classification: Classification) -> str:
-    """The template a review needs: by triage for negatives (legal first), else by kind and sentiment."""
+    """The template a review needs: by triage for negatives (legal first), else by kind and sentiment. A
+    bare suggestion (kind.py: no evaluation outside the wish) gets the suggestion's reply even when the
+    text model reads it as negative (it is still escalated as one)."""
+    if classification.kind == "suggestion" and not classification.legal:
+        return "suggestion"
     if classification.sentiment == "negative":
         if classification.legal:
             return "legal"

@@ -1,0 +1,67 @@
+"""The labelled data of the text model and how it is split (used by bench/train.py and bench/eval.py).
+
+- English: data/en/nhs_patient_feedback.jsonl (NHS England, MIT; data/en/LICENSE-nhs-pxtextmining).
+  One trust, NHFT (ids `nhs-v6-NHFT ...`, 1,817 comments), is the simulated chain: never used to
+  train or tune the base model, it adapts the model in `make eval`. The rest is split by a stable
+  hash of the id: 70% train, 15% dev (stacking layer and thresholds), 15% test (only scored).
+- Russian: data/ru/train.jsonl (the team's hand-written training examples; 70% train, 30% dev by the
+  same hash) and data/ru/eval.jsonl (the team's evaluation set: only scored, never trained or tuned
+  on). See data/ru/README.md for how they were made.
+
+- The rules' tuning set tests/data/classification_dev.jsonl is NOT used: the rules were tuned on it, so
+  a stacking layer fitted there would trust them far more than they deserve on unseen text.
+
+Texts are used without the NHS `question`: a review in production has none.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NHS = ROOT / "data" / "en" / "nhs_patient_feedback.jsonl"
+RU_TRAIN = ROOT / "data" / "ru" / "train.jsonl"
+RU_EVAL = ROOT / "data" / "ru" / "eval.jsonl"
+CHAIN_PREFIX = "nhs-v6-NHFT"
+CLASSES = ("negative", "neutral", "positive")
+LEARNED_TOPICS = ("waiting", "scheduling", "cleanliness", "diagnostics")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _share(row_id: str) -> int:
+    return zlib.crc32(row_id.encode("utf-8")) % 100
+
+
+def nhs_split(row: dict) -> str:
+    """'chain', 'train', 'dev' or 'test'."""
+    if row["id"].startswith(CHAIN_PREFIX):
+        return "chain"
+    share = _share(row["id"])
+    return "train" if share < 70 else "dev" if share < 85 else "test"
+
+
+def splits() -> dict[str, list[dict]]:
+    """Every labelled row by split; each row carries `lang`."""
+    parts: dict[str, list[dict]] = {"train": [], "dev": [], "test": [], "chain": []}
+    for row in read_jsonl(NHS):
+        row["lang"] = "en"
+        parts[nhs_split(row)].append(row)
+    for row in read_jsonl(RU_TRAIN):
+        row["lang"] = "ru"
+        parts["train" if _share(row["id"]) < 70 else "dev"].append(row)
+    parts["ru_eval"] = [{**row, "lang": "ru"} for row in read_jsonl(RU_EVAL)]
+    return parts
+
+
+def chain_parts(rows: list[dict], held_out: int = 30) -> tuple[list[dict], list[dict]]:
+    """A chain's rows split into (adapt on, held out) by the id hash."""
+    adapt = [r for r in rows if _share("chain:" + r["id"]) >= held_out]
+    test = [r for r in rows if _share("chain:" + r["id"]) < held_out]
+    return adapt, test
