@@ -12,17 +12,18 @@ A tampered or unknown link gets the "does not work" page (404), an expired one a
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from clinic_reviews import http_input as request
 from clinic_reviews import wiring
+from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
 
 app = LambdaFunctionUrlResolver()
+install(app, "feedback page", HEADERS)
 MAX_BODY = 16_384
 
 
@@ -37,10 +38,7 @@ def _lang(form: dict[str, str] | None = None) -> str | None:
 
 
 def _form() -> dict[str, str]:
-    body = app.current_event.decoded_body or ""
-    if len(body) > MAX_BODY:
-        return {}
-    return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
+    return request.form(app.current_event.raw_event, MAX_BODY)
 
 
 def _base(token: str) -> str:
@@ -142,6 +140,7 @@ def click(token: str) -> Response:
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
 
 
+@guarded("feedback page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

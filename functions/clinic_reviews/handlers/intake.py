@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -17,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
+from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -48,9 +48,9 @@ def _ingest(reviews: list[Any]) -> dict[str, Any]:
 
 def _record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
-        payload = json.loads(record.body)
-    except json.JSONDecodeError as exc:
-        raise BadBatch(f"message body is not JSON: {exc.msg} at position {exc.pos}") from None
+        payload = parse_json(record.body)
+    except BadJson as exc:
+        raise BadBatch(f"message body is not JSON: {exc}") from None
     return _ingest(_reviews_of(payload))
 
 

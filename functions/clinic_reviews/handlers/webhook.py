@@ -3,54 +3,50 @@
 POST a review, an array of reviews or `{"reviews": [...]}` (import column names) with the header
 `X-Clinic-Reviews-Signature: t=<unix>,v1=<HMAC-SHA256 of "<t>." + body>` (sources/webhook.py);
 optional query parameters `clinic_id` (for items without one) and `source`. Answers 200 with counts
-and rejects (line = 1-based item position), 401 for a bad or stale signature, 400 for a bad request.
+and rejects (line = 1-based item position), 401 for a bad or stale signature, 400 for a bad request;
+errors in the one shape of http_errors.py (`{"message"}`).
 Responses never echo review content.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, wiring
+from clinic_reviews import http_input as request
+from clinic_reviews.domain.safe_text import printable
+from clinic_reviews.http_errors import HttpError, guarded, json_response
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.services.imports import MAX_WEBHOOK_BYTES
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
 
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
+@guarded("webhook")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "POST")
-    if method != "POST":
-        return _response(405, {"error": "use POST"})
-    raw = event.get("body") or ""
-    body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if request.method(event) != "POST":
+        raise HttpError(405, "use POST")
+    body = request.body_bytes(event, MAX_WEBHOOK_BYTES)  # before any work: 413 for more
     try:
-        verify_signature(wiring.webhook_secret(), body, headers.get(HEADER.lower()), clock.now())
+        verify_signature(wiring.webhook_secret(), body, request.headers(event).get(HEADER.lower()), clock.now())
     except InvalidSignature as exc:
         logger.warning("webhook refused", extra={"reason": str(exc)})
         metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
-        return _response(401, {"error": str(exc)})
-    query = event.get("queryStringParameters") or {}
+        raise HttpError(401, str(exc)) from None  # the reasons are fixed texts (sources/webhook.py)
     try:
         report = wiring.import_service().receive_webhook(
-            body, clinic_id=query.get("clinic_id") or None, source=query.get("source") or None
+            body, clinic_id=request.query(event, "clinic_id"), source=request.query(event, "source")
         )
-    except ValueError as exc:
-        return _response(400, {"error": str(exc)[:300]})
+    except ValueError as exc:  # unknown clinic or source, body too large: messages written for the sender
+        raise HttpError(400, printable(str(exc))[:300]) from None
     metrics.add_metric(name="WebhookReviewsStored", unit="Count", value=report.new + report.changed)
     metrics.add_metric(name="WebhookReviewsRejected", unit="Count", value=len(report.rejects))
     if report.failed:
-        return _response(503, {"error": f"{report.failed} reviews could not be stored; send again"})
+        raise HttpError(503, f"{report.failed} reviews could not be stored; send again")
     summary = {k: getattr(report, k) for k in ("rows", "new", "changed", "unchanged", "rejects")}
     logger.info("webhook received", extra={k: v for k, v in summary.items() if k != "rejects"})
-    return _response(200, summary)
+    return json_response(200, summary)
