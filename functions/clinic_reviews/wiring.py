@@ -109,7 +109,15 @@ def intake_service():
         WorkflowStarter(client("stepfunctions"), settings.require("escalation_state_machine_arn")),
         clock.now,
         cases=case_opener(),
+        quarantine=quarantine(),
     )
+
+
+def quarantine():
+    from clinic_reviews.store.counters import Counters
+    from clinic_reviews.store.quarantine import Quarantine
+
+    return Quarantine(blob_store(), event_publisher(), Counters(), clock.now)
 
 
 @lru_cache(maxsize=1)
@@ -143,8 +151,12 @@ def senders():
 @lru_cache(maxsize=1)
 def digest_service():
     from clinic_reviews.services.digest import DigestService
+    from clinic_reviews.store.counters import Counters
 
-    return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository())
+    return DigestService(
+        review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
+        counters=Counters(),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -188,6 +188,11 @@ def _public(exc: Exception) -> Response:
 
 for _kind in PUBLIC_ERRORS:
     app.exception_handler(_kind)(_public)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported(exc: RequestUnsupportedContentType) -> Response:
+    return _json_error(415, "send the body as application/json")
 
 
 @app.exception_handler(CaseNotFound)

@@ -41,6 +41,7 @@ def _ingest(reviews: list[Any]) -> dict[str, Any]:
     for name in ("new", "changed", "unchanged", "escalations"):
         metrics.add_metric(name=f"Reviews{name.title()}", unit="Count", value=getattr(report, name))
     metrics.add_metric(name="ReviewsRejected", unit="Count", value=len(report.rejected))
+    metrics.add_metric(name="ReviewsQuarantined", unit="Count", value=len(report.quarantined))  # its alarm
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} reviews could not be stored; the batch will be retried")
     return report.as_dict()

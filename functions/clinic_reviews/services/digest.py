@@ -7,7 +7,7 @@ One chain digest goes to `chain.digest_recipients`; a clinic whose policy entry 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from clinic_reviews.notify.digest_render import digest_email
 from clinic_reviews.notify.messages import Email
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
+from clinic_reviews.store.quarantine import COUNTER as QUARANTINED
 from clinic_reviews.store.reviews import ReviewRepository
 
 
@@ -45,6 +46,7 @@ class DigestService:
         blobs: BlobStore | None,
         now: Callable[[], datetime],
         cases=None,  # store.cases.CaseRepository: the day's case block (docs/cases.md)
+        counters=None,  # store.counters.Counters: the health line's count of items put aside (store/quarantine.py)
     ):
         self._reviews = reviews
         self._policies = policies
@@ -52,6 +54,7 @@ class DigestService:
         self._blobs = blobs
         self._now = now
         self._cases = cases
+        self._counters = counters
 
     def yesterday(self, chain_id: str) -> date:
         policy = self._policies.chain(chain_id)
@@ -82,8 +85,11 @@ class DigestService:
         wanted = clinics if clinics is not None else [c.id for c in policy.clinics if c.digest_recipients]
         messages = []
         case_log = list(self._cases.log_of_day(chain_id, day)) if self._cases is not None else []
+        quarantined = self._counters.value(chain_id, QUARANTINED, day) if self._counters is not None else 0
         for clinic_id in [None, *wanted]:
             digest = build_digest(records, earlier, policy, day, now, clinic_id=clinic_id, link_for=link_for)
+            if clinic_id is None and quarantined:
+                digest = replace(digest, quarantined=quarantined)
             recipients = policy.chain.digest_recipients if clinic_id is None else policy.clinic(clinic_id).digest_recipients
             email = digest_with_cases(digest_email(digest), case_log, policy, day, clinic_id)  # cases (issue 9)
             messages.append(DigestMessage(clinic_id, digest, email, tuple(recipients)))

@@ -151,7 +151,7 @@ class ImportService:
             report.new += outcome.new
             report.changed += outcome.changed
             report.unchanged += outcome.unchanged
-            for rejection in outcome.rejected:
+            for rejection in outcome.rejected + outcome.quarantined:
                 position = start + rejection.index
                 report.rejects.append(
                     {"line": lines[position], "external_id": items[position]["external_id"], "reason": rejection.reason}

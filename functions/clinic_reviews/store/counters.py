@@ -27,6 +27,12 @@ class Counters:
             raise
         return True
 
+    def add(self, chain_id: str, name: str, day: date) -> None:
+        """Count one occurrence of `name` on `day`, without a cap."""
+        item = CounterItem(f"COUNTER#{chain_id}", f"{name}#{day.isoformat()}")
+        expires = datetime.combine(day + timedelta(days=KEEP_DAYS), datetime.min.time(), tzinfo=UTC)
+        item.update(actions=[CounterItem.count.add(1), CounterItem.expires_at.set(int(expires.timestamp()))])
+
     def value(self, chain_id: str, name: str, day: date) -> int:
         try:
             return int(CounterItem.get(f"COUNTER#{chain_id}", f"{name}#{day.isoformat()}").count)
