@@ -6,8 +6,8 @@
   never a stack trace.
 - `/console/...`: the server-rendered pages (Russian and English) on the same service; the token lives in an
   HttpOnly, SameSite=Strict cookie. `/console/login` signs in by pasting a token, and, where
-  CONSOLE_DEV_LOGIN is true (the local stack only, unless the stack's ConsoleDevLogin parameter says
-  otherwise), as one of the demo users made from the policy.
+  CONSOLE_DEV_LOGIN is true (a setting of the embedded local stack only: template.yaml never sets it), as
+  one of the demo users made from the policy.
 
 Every write goes through services/cases.py, which records who, when and what in the case's audit log.
 """
@@ -33,6 +33,7 @@ from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
 from clinic_reviews.domain.policy import UnknownClinic
 from clinic_reviews.domain.safe_text import printable
+from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
@@ -47,7 +48,6 @@ OPENAPI = {
 }
 app.configure_openapi(**OPENAPI)
 SECURED = [{"bearer": []}]
-MAX_BODY = 65_536
 LANG_COOKIE = "cr_lang"
 
 # ------------------------------------------------------------------------------------------------ models
@@ -367,7 +367,7 @@ def _lang(default: str = "ru") -> tuple[str, list[str]]:
 
 
 def _form() -> dict[str, str]:
-    return request.form(app.current_event.raw_event, MAX_BODY)
+    return request.form(app.current_event.raw_event, CASES_BYTES)
 
 
 def _same_origin() -> None:
@@ -561,9 +561,10 @@ def console_close(case_id: str):
     return _console_write(case_id, "closed", write)
 
 
+@limit_request_size(CASES_BYTES)
 @guarded("cases")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(request.readable(event, MAX_BODY), context)  # a body Powertools can read, or a 400
+    return app.resolve(request.readable(event, CASES_BYTES), context)  # a body Powertools can read, or a 400

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import http_input as request
 from clinic_reviews import wiring
+from clinic_reviews.handlers.request_limits import FEEDBACK_BYTES, limit_request_size
 from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
@@ -24,7 +25,6 @@ from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
 
 app = LambdaFunctionUrlResolver()
 install(app, "feedback page", HEADERS)
-MAX_BODY = 16_384
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -38,7 +38,7 @@ def _lang(form: dict[str, str] | None = None) -> str | None:
 
 
 def _form() -> dict[str, str]:
-    return request.form(app.current_event.raw_event, MAX_BODY)
+    return request.form(app.current_event.raw_event, FEEDBACK_BYTES)
 
 
 def _base(token: str) -> str:
@@ -140,6 +140,7 @@ def click(token: str) -> Response:
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
 
 
+@limit_request_size(FEEDBACK_BYTES)
 @guarded("feedback page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

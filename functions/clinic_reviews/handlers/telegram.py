@@ -14,12 +14,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import http_input as request
 from clinic_reviews import wiring
+from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 
 app = LambdaFunctionUrlResolver()
 install(app, "telegram")
-MAX_UPDATE = 1_000_000
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 
 
@@ -34,7 +34,7 @@ def webhook():
     if not expected or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
         logger.info("telegram update refused: wrong or missing secret token")
         raise HttpError(401, "unauthorized")
-    update = request.json_body(app.current_event.raw_event, MAX_UPDATE)
+    update = request.json_body(app.current_event.raw_event, TELEGRAM_BYTES)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise HttpError(400, "not a Telegram update")
     result = wiring.chat_service().handle(update=update)
@@ -43,6 +43,7 @@ def webhook():
     return _plain(200, "ok")
 
 
+@limit_request_size(TELEGRAM_BYTES)
 @guarded("telegram")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -17,12 +17,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from clinic_reviews import clock, wiring
 from clinic_reviews import http_input as request
 from clinic_reviews.domain.safe_text import printable
+from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, json_response
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.services.imports import MAX_WEBHOOK_BYTES
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
 
+@limit_request_size(WEBHOOK_BYTES)
 @guarded("webhook")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
@@ -30,7 +31,7 @@ from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_sign
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if request.method(event) != "POST":
         raise HttpError(405, "use POST")
-    body = request.body_bytes(event, MAX_WEBHOOK_BYTES)  # before any work: 413 for more
+    body = request.body_bytes(event, WEBHOOK_BYTES)
     try:
         verify_signature(wiring.webhook_secret(), body, request.headers(event).get(HEADER.lower()), clock.now())
     except InvalidSignature as exc:

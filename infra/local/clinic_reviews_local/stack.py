@@ -69,8 +69,12 @@ class LocalStack:
         parameters: dict[str, Any] | None = None,
         root: Path | None = None,
         stack_name: str = "clinic-reviews-local",
+        dev_login: bool = False,
     ):
+        """`dev_login=True` turns on the console's password-less demo-user login: a setting of this local
+        stack only (CONSOLE_DEV_LOGIN in the local runtime), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
+        self.dev_login = dev_login
         self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
         self.stack_name = stack_name
         self.clock = VirtualClock(start or datetime.now(UTC))
@@ -120,6 +124,8 @@ class LocalStack:
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
         self.lambdas = LocalLambdas(self.stack)
         self._exit.enter_context(self.lambdas.patch_moto())
+        if self.dev_login:
+            self._exit.enter_context(mock.patch.dict(os.environ, {"CONSOLE_DEV_LOGIN": "true"}))
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
