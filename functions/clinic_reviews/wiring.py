@@ -58,6 +58,8 @@ def reset() -> None:
         cached.cache_clear()
     for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
         cached.cache_clear()
+    for cached in (spike_repository, insight_service, reply_log, reply_quality_service, insight_report):  # docs/insights.md
+        cached.cache_clear()
     get_settings.cache_clear()
 
 
@@ -156,6 +158,48 @@ def digest_service():
     return DigestService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
         counters=Counters(),
+        insights=insight_service(),
+    )
+
+
+# ---------------------------------------------------------------- systemic problems, reply quality (docs/insights.md)
+@lru_cache(maxsize=1)
+def reply_log():
+    from clinic_reviews.store.replies import ReplyLogRepository
+
+    _bind_table()
+    return ReplyLogRepository()
+
+
+@lru_cache(maxsize=1)
+def insight_report():
+    from clinic_reviews.services.insight_report import InsightReport
+
+    return InsightReport(reply_quality_service(), policy_repository(), spike_repository(), case_repository(), clock.now)
+
+
+@lru_cache(maxsize=1)
+def reply_quality_service():
+    from clinic_reviews.services.reply_quality import ReplyQualityService
+
+    return ReplyQualityService(review_repository(), policy_repository(), reply_log(), clock.now)
+
+
+@lru_cache(maxsize=1)
+def spike_repository():
+    from clinic_reviews.store.spikes import SpikeRepository
+
+    _bind_table()
+    return SpikeRepository()
+
+
+@lru_cache(maxsize=1)
+def insight_service():
+    from clinic_reviews.services.insights import InsightService
+
+    return InsightService(
+        review_repository(), policy_repository(), spike_repository(), delivery(), event_publisher(), clock.now,
+        case_repository(),
     )
 
 
@@ -165,7 +209,7 @@ def report_service():
 
     return ReportService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
-        feedback=feedback_repository(),
+        feedback=feedback_repository(), insights=insight_report(),
     )
 
 
@@ -349,7 +393,8 @@ def case_service():
     settings = get_settings()
     poster = ReplyPoster(_google_client if settings.sources_secret_name else None)
     return CaseService(
-        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster
+        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster,
+        reply_log=reply_log(),
     )
 
 
