@@ -14,6 +14,9 @@ from urllib.parse import parse_qs
 from clinic_reviews.domain.safe_text import BadJson, parse_json, printable
 from clinic_reviews.http_errors import HttpError
 
+#: BadJson reasons that Python's own parser raises on instead of a JSONDecodeError.
+UNPARSABLE = ("nested too deeply", "a number out of range")
+
 
 def body_bytes(event: Any, limit: int | None = None) -> bytes:
     """The body's bytes (base64 decoded when flagged); HttpError 400 or 413 when it cannot be read."""
@@ -92,6 +95,13 @@ def readable(event: dict[str, Any], limit: int) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise HttpError(400, "the body is not UTF-8 text") from None
-    if "json" in headers(event).get("content-type", ""):
+    content_type = headers(event).get("content-type", "")
+    if "json" in content_type:
         json_body({"body": text})  # 400 for what Powertools' parser would raise on (deep nesting, huge numbers)
+    elif "form" not in content_type:  # Powertools reads other bodies as JSON too
+        try:
+            parse_json(text)
+        except BadJson as exc:
+            if str(exc) in UNPARSABLE:
+                raise HttpError(400, f"the body is not JSON: {exc}") from None
     return {**event, "body": text, "isBase64Encoded": False}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 #: Function → paths its routes serve (a random tail is appended).
 ENTRY_POINTS = {
-    "WebhookFunction": ["/"],
+    "WebhookFunction": ["/", "/youscan", "/usedesk"],
     "FeedbackFunction": ["/f/x", "/f/x/director", "/f/x/optout", "/f/x/click"],
     "AckFunction": ["/a/x"],
     "CasesFunction": ["/api/cases/c1/actions", "/api/cases/c1/close", "/api/cases/c1/reply", "/api/cases",
