@@ -42,8 +42,10 @@ class Settings(BaseModel):
     llm_drafts: bool = False  # reply drafts by a Bedrock model (bedrock_drafts.py); off: templates only
     bedrock_model_id: str | None = None
     # cases (docs/cases.md)
-    console_secret_name: str | None = None  # HMAC key of the console's JWTs
-    console_dev_login: bool = False  # the local-only login page that issues a token for a demo user
+    console_secret_name: str | None = None  # HMAC key of the script tokens (console/auth.py)
+    user_pool_id: str | None = None  # the Cognito user pool people sign in with (console/pool.py)
+    user_pool_client_id: str | None = None  # the console's app client of that pool
+    console_dev_password: str | None = None  # local stack only: the demo users' password (one-click sign-in)
     chain_id: str | None = None  # the chain the console's dev login and the Telegram bot serve
     telegram_secret_name: str | None = None  # {"bot_token", "webhook_secret"} of the team's bot
 
