@@ -28,7 +28,8 @@ REVIEW_UPDATED = "review.updated"
 REVIEW_ANSWERED = "review.answered"
 REVIEW_ESCALATED = "review.escalated"
 REVIEWS_SUBMITTED = "reviews.submitted"  # inbound: an integrator hands us a batch of reviews
-NAMES = (REVIEW_RECEIVED, REVIEW_UPDATED, REVIEW_ANSWERED, REVIEW_ESCALATED, REVIEWS_SUBMITTED)
+REVIEW_QUARANTINED = "review.quarantined"  # an item that could not be stored, put aside (store/quarantine.py)
+NAMES = (REVIEW_RECEIVED, REVIEW_UPDATED, REVIEW_ANSWERED, REVIEW_ESCALATED, REVIEWS_SUBMITTED, REVIEW_QUARANTINED)
 
 
 @dataclass(frozen=True)

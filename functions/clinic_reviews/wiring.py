@@ -115,7 +115,15 @@ def intake_service():
         clock.now,
         cases=case_opener(),
         adaptations=AdaptationCache(blob_store()),
+        quarantine=quarantine(),
     )
+
+
+def quarantine():
+    from clinic_reviews.store.counters import Counters
+    from clinic_reviews.store.quarantine import Quarantine
+
+    return Quarantine(blob_store(), event_publisher(), Counters(), clock.now)
 
 
 @lru_cache(maxsize=1)
@@ -159,9 +167,11 @@ def senders():
 @lru_cache(maxsize=1)
 def digest_service():
     from clinic_reviews.services.digest import DigestService
+    from clinic_reviews.store.counters import Counters
 
     return DigestService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
+        counters=Counters(),
         insights=insight_service(),
     )
 

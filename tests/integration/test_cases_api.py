@@ -43,7 +43,7 @@ def case(aws, policy):
 def test_without_a_valid_token_nothing_is_served(aws, policy, case):
     assert call(aws, "GET", "/api/cases")[0] == 401
     status, body = call(aws, "GET", "/api/cases", "not-a-jwt")
-    assert status == 401 and body["message"] == "invalid token (DecodeError)"
+    assert status == 401 and body["message"] == "invalid token"
     forged = token(aws, policy, "review_manager")[:-4] + "AAAA"
     assert call(aws, "GET", "/api/cases", forged)[0] == 401
     from clinic_reviews import wiring
@@ -83,7 +83,7 @@ def test_bad_input_gets_a_clear_4xx_never_a_stack_trace(aws, policy, case):
     status, body = call(aws, "POST", f"{url}/actions", anna, {"kind": "sorry_bonus", "bonus_kind": "taxi"})
     assert status == 400 and "needs its value" in body["message"]
     status, body = call(aws, "POST", f"{url}/close", anna, raw="{not json")
-    assert status == 422 and "message" in body
+    assert status == 400 and body["message"].startswith("the body is not JSON")
     status, body = call(aws, "POST", f"{url}/close", anna, {"outcome": "patient_satisfied",
                                                             "root_cause": {"topic": "doctor", "systemic": True}})
     assert status == 400 and body["message"] == "a systemic root cause needs a note on the fix"

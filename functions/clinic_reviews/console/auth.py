@@ -29,7 +29,12 @@ COOKIE = "cr_session"
 
 
 class AuthError(Exception):
-    """No token, or one that is not valid here (the message says which, never echoing the token)."""
+    """No token, or one that is not valid here. The message is public (never echoing the token); `reason`
+    is the library's, for logs only."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def verify(token: str, key: bytes, now: datetime, generation: int = 0) -> User:
             },
         )
     except jwt.InvalidTokenError as exc:
-        raise AuthError(f"invalid token ({type(exc).__name__})") from None
+        raise AuthError("invalid token", reason=type(exc).__name__) from None
     if not isinstance(claims["exp"], int) or claims["exp"] + LEEWAY.total_seconds() < now.timestamp():
         raise AuthError("the token has expired: sign in again")
     if not isinstance(claims["iat"], int) or claims["exp"] - claims["iat"] > MAX_LIFETIME.total_seconds():

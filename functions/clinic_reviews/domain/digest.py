@@ -126,6 +126,8 @@ class Digest:
     clinic_name: str | None = None
     kinds: dict[str, int] = field(default_factory=dict)
     generated_local: str = ""
+    #: The health line: items that could not be stored that day and were put aside (store/quarantine.py).
+    quarantined: int = 0
 
     @property
     def total(self) -> int:

@@ -8,7 +8,9 @@ characters. Identifiers carrying them are refused; free text has its control cha
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 #: C0 controls except tab and newline, DEL, and the C1 block.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -49,3 +51,21 @@ def identifier_problem(value: str) -> str | None:
     if has_control(value):
         return "control characters are not allowed"
     return None
+
+
+class BadJson(ValueError):
+    """Bytes or text that are not one JSON document; the message says why without echoing them."""
+
+
+def parse_json(data: bytes | str) -> Any:
+    """`json.loads` that fails only with BadJson: not UTF-8, not JSON, nested too deeply, a number too long."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise BadJson(f"not UTF-8: invalid byte at position {exc.start + 1}") from None
+    except json.JSONDecodeError as exc:
+        raise BadJson(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BadJson("nested too deeply") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise BadJson("a number out of range") from None

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from clinic_reviews import wiring
 from clinic_reviews.domain.privacy import excerpt
 from clinic_reviews.handlers.request_limits import ACK_BYTES, limit_request_size
+from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
@@ -23,6 +24,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 }
+install(app, "ack page", HEADERS)
 
 
 def _page(view: AckView | None, status: int = 200) -> Response:
@@ -56,6 +58,7 @@ def acknowledge(link_id: str) -> Response:
 
 
 @limit_request_size(ACK_BYTES)
+@guarded("ack page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

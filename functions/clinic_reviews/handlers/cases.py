@@ -17,23 +17,26 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_reviews import clock, wiring
+from clinic_reviews import http_input as request
 from clinic_reviews.console import pages
 from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, signed_by_pool, verify
 from clinic_reviews.console.pool import SignInError, verify_pool_token
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
+from clinic_reviews.domain.policy import UnknownClinic
+from clinic_reviews.domain.safe_text import printable
 from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_size
+from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
 
@@ -162,9 +165,7 @@ ERRORS = {
 
 # ------------------------------------------------------------------------------------------------ errors
 def _json_error(status: int, message: str, problems: list[Any] | None = None) -> Response:
-    body: dict[str, Any] = {"message": message}
-    if problems is not None:
-        body["problems"] = problems
+    body = HttpError(status, message, problems).body()
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=pages.HEADERS)
 
 
@@ -177,14 +178,25 @@ def _invalid(exc: RequestValidationError) -> Response:
     return _json_error(422, "invalid request: " + "; ".join(problems), problems)
 
 
-@app.exception_handler(AuthError)
-def _unauthenticated(exc: AuthError) -> Response:
-    return _json_error(401, str(exc))
+#: Errors whose messages are written for the user, and the status each answers with (http_errors.py
+#: answers anything else: logged with the request id, a generic 500).
+PUBLIC_ERRORS: dict[type[Exception], int] = {
+    AuthError: 401, NotAllowed: 403, UnknownClinic: 404, CaseConflict: 409, CaseInvalid: 400, PostFailed: 502,
+}
 
 
-@app.exception_handler(NotAllowed)
-def _forbidden(exc: NotAllowed) -> Response:
-    return _json_error(403, str(exc))
+def _public(exc: Exception) -> Response:
+    status = next(code for kind, code in PUBLIC_ERRORS.items() if isinstance(exc, kind))
+    return _json_error(status, printable(str(exc)).strip("'\""))
+
+
+for _kind in PUBLIC_ERRORS:
+    app.exception_handler(_kind)(_public)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported(exc: RequestUnsupportedContentType) -> Response:
+    return _json_error(415, "send the body as application/json")
 
 
 @app.exception_handler(CaseNotFound)
@@ -197,35 +209,7 @@ def _rejected(exc: ReplyRejected) -> Response:
     return _json_error(422, str(exc), [p.to_json() for p in exc.verdict.problems])
 
 
-@app.exception_handler(CaseConflict)
-def _conflict(exc: CaseConflict) -> Response:
-    return _json_error(409, str(exc))
-
-
-@app.exception_handler(CaseInvalid)
-def _bad(exc: CaseInvalid) -> Response:
-    return _json_error(400, str(exc))
-
-
-@app.exception_handler(PostFailed)
-def _post_failed(exc: PostFailed) -> Response:
-    return _json_error(502, str(exc))
-
-
-@app.exception_handler(LookupError)
-def _lookup(exc: LookupError) -> Response:  # an unknown clinic in a query
-    return _json_error(404, str(exc).strip("'\""))
-
-
-@app.exception_handler(NotFoundError)
-def _no_route(exc: NotFoundError) -> Response:
-    return _json_error(404, "not found")
-
-
-@app.exception_handler(Exception)
-def _unexpected(exc: Exception) -> Response:
-    logger.error("cases request failed", exc_info=exc)
-    return _json_error(500, "internal error: the request was not completed; try again")
+install(app, "cases", pages.HEADERS)
 
 
 # ------------------------------------------------------------------------------------------------ auth
@@ -390,8 +374,7 @@ def _lang(default: str = "ru") -> tuple[str, list[str]]:
 
 
 def _form() -> dict[str, str]:
-    body = app.current_event.decoded_body or ""
-    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    return request.form(app.current_event.raw_event, CASES_BYTES)
 
 
 def _same_origin() -> None:
@@ -664,8 +647,9 @@ def console_close(case_id: str):
 
 
 @limit_request_size(CASES_BYTES)
+@guarded("cases")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return app.resolve(request.readable(event, CASES_BYTES), context)  # a body Powertools can read, or a 400

@@ -12,19 +12,19 @@ A tampered or unknown link gets the "does not work" page (404), an expired one a
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from clinic_reviews import http_input as request
 from clinic_reviews import wiring
 from clinic_reviews.handlers.request_limits import FEEDBACK_BYTES, limit_request_size
+from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
 
 app = LambdaFunctionUrlResolver()
-MAX_BODY = 16_384
+install(app, "feedback page", HEADERS)
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -38,10 +38,7 @@ def _lang(form: dict[str, str] | None = None) -> str | None:
 
 
 def _form() -> dict[str, str]:
-    body = app.current_event.decoded_body or ""
-    if len(body) > MAX_BODY:
-        return {}
-    return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
+    return request.form(app.current_event.raw_event, FEEDBACK_BYTES)
 
 
 def _base(token: str) -> str:
@@ -144,6 +141,7 @@ def click(token: str) -> Response:
 
 
 @limit_request_size(FEEDBACK_BYTES)
+@guarded("feedback page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -55,6 +55,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         ("PagesArchived", result["archived"]),
         ("ReviewsSentToIntake", result["sent"]),
         ("CursorsWritten", result["cursors_written"]),
+        ("ReviewsQuarantined", result["quarantined"]),
     ):
         metrics.add_metric(name=metric, unit="Count", value=value)
     logger.info(

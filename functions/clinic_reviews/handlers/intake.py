@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from clinic_reviews import wiring
+from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.observability import logger, metrics, tracer
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ def _ingest(reviews: list[Any]) -> dict[str, Any]:
     for name in ("new", "changed", "unchanged", "escalations"):
         metrics.add_metric(name=f"Reviews{name.title()}", unit="Count", value=getattr(report, name))
     metrics.add_metric(name="ReviewsRejected", unit="Count", value=len(report.rejected))
+    metrics.add_metric(name="ReviewsQuarantined", unit="Count", value=len(report.quarantined))  # its alarm
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} reviews could not be stored; the batch will be retried")
     return report.as_dict()
@@ -55,9 +56,9 @@ def _ingest(reviews: list[Any]) -> dict[str, Any]:
 
 def _record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
-        payload = json.loads(record.body)
-    except json.JSONDecodeError as exc:
-        raise BadBatch(f"message body is not JSON: {exc.msg} at position {exc.pos}") from None
+        payload = parse_json(record.body)
+    except BadJson as exc:
+        raise BadBatch(f"message body is not JSON: {exc}") from None
     return _ingest(_reviews_of(payload))
 
 

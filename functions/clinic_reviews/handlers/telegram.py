@@ -12,11 +12,14 @@ import hmac
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from clinic_reviews import http_input as request
 from clinic_reviews import wiring
 from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
+from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 
 app = LambdaFunctionUrlResolver()
+install(app, "telegram")
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 
 
@@ -27,16 +30,13 @@ def _plain(status: int, text: str) -> Response:
 @app.post("/telegram")
 def webhook():
     expected = str(wiring.telegram_secret().get("webhook_secret") or "")
-    given = app.current_event.headers.get(SECRET_HEADER) or ""
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    given = request.headers(app.current_event.raw_event).get(SECRET_HEADER) or ""
+    if not expected or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
         logger.info("telegram update refused: wrong or missing secret token")
-        return _plain(401, "unauthorized")
-    try:
-        update = app.current_event.json_body
-    except ValueError:
-        return _plain(400, "the body is not JSON")
+        raise HttpError(401, "unauthorized")
+    update = request.json_body(app.current_event.raw_event, TELEGRAM_BYTES)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return _plain(400, "not a Telegram update")
+        raise HttpError(400, "not a Telegram update")
     result = wiring.chat_service().handle(update=update)
     metrics.add_metric(name="TelegramUpdates", unit="Count", value=1)
     logger.info("telegram update handled", extra={"update_id": update["update_id"], "kind": min(result)})
@@ -44,6 +44,7 @@ def webhook():
 
 
 @limit_request_size(TELEGRAM_BYTES)
+@guarded("telegram")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -136,7 +136,7 @@ class ReplyPoster:
             client = self._google(config)
             client.put_reply(config.account_id, config.location_id, external_id, text)
         except Exception as exc:  # noqa: BLE001 - any failure: nothing recorded, the manager is told
-            reason = getattr(exc, "reason", None) or type(exc).__name__
+            reason = getattr(exc, "reason", None) or "unreachable"
             raise PostFailed(f"Google did not take the reply ({reason}); try again or post it by hand") from None
         return rules.REPLY_PLATFORM
 

@@ -7,7 +7,7 @@ One chain digest goes to `chain.digest_recipients`; a clinic whose policy entry 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from clinic_reviews.notify.messages import Email
 from clinic_reviews.services.insights import Analysis, InsightService
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
+from clinic_reviews.store.quarantine import COUNTER as QUARANTINED
 from clinic_reviews.store.reviews import ReviewRepository
 
 
@@ -48,6 +49,7 @@ class DigestService:
         blobs: BlobStore | None,
         now: Callable[[], datetime],
         cases=None,  # store.cases.CaseRepository: the day's case block (docs/cases.md)
+        counters=None,  # store.counters.Counters: the health line's count of items put aside (store/quarantine.py)
         insights: InsightService | None = None,  # systemic problems: block, alerts, events (docs/insights.md)
     ):
         self._reviews = reviews
@@ -56,6 +58,7 @@ class DigestService:
         self._blobs = blobs
         self._now = now
         self._cases = cases
+        self._counters = counters
         self._insights = insights
 
     def yesterday(self, chain_id: str) -> date:
@@ -87,9 +90,12 @@ class DigestService:
         wanted = clinics if clinics is not None else [c.id for c in policy.clinics if c.digest_recipients]
         messages = []
         case_log = list(self._cases.log_of_day(chain_id, day)) if self._cases is not None else []
+        quarantined = self._counters.value(chain_id, QUARANTINED, day) if self._counters is not None else 0
         analysis = self._insights.analyse(chain_id, day) if self._insights is not None else None
         for clinic_id in [None, *wanted]:
             digest = build_digest(records, earlier, policy, day, now, clinic_id=clinic_id, link_for=link_for)
+            if clinic_id is None and quarantined:
+                digest = replace(digest, quarantined=quarantined)
             recipients = policy.chain.digest_recipients if clinic_id is None else policy.clinic(clinic_id).digest_recipients
             email = digest_with_cases(digest_email(digest), case_log, policy, day, clinic_id)  # cases (issue 9)
             if analysis is not None:  # systemic problems (issue 19)

@@ -129,7 +129,8 @@ class EscalationService:
         for recipient in people:
             key = f"{request.execution}:{tier_id}:{recipient.contact_id}:{recipient.channel}"
             channel, address = recipient.channel, recipient.address
-            if channel == "sms" and not self._counters.take(policy.chain.id, "sms", local_day, policy.chain.sms_daily_cap):
+            cap = policy.chain.sms_daily_cap
+            if channel == "sms" and not self._counters.take(policy.chain.id, "sms", local_day, cap, once=key):
                 results.append({"contact": recipient.contact_id, "channel": "sms", "status": "over_cap"})
                 fallback = policy.contact(recipient.contact_id, clinic.id).email
                 if recipient.contact_id in emailed or not fallback:

@@ -69,6 +69,7 @@ class FeedResult:
     changed: int = 0
     unchanged: int = 0
     rejected: int = 0
+    quarantined: int = 0
     archived: str | None = None
     complete: bool = True
     error: str | None = None
@@ -108,7 +109,8 @@ class FetchReport:
             "feeds": [f.as_dict() for f in self.feeds],
             **{
                 name: self.total(name)
-                for name in ("pages", "fetched", "problems", "sent", "new", "changed", "unchanged", "rejected")
+                for name in ("pages", "fetched", "problems", "sent", "new", "changed", "unchanged", "rejected",
+                             "quarantined")
             },
             "failed": len(self.failed),
             "archived": sum(1 for f in self.feeds if f.archived),
@@ -301,6 +303,7 @@ class FetchService:
             result.changed += outcome.changed
             result.unchanged += outcome.unchanged
             result.rejected += len(outcome.rejected)
+            result.quarantined += len(outcome.quarantined)  # put aside: the feed moves on without them
             failed += len(outcome.failed)
             for rejection in outcome.rejected:
                 logger.warning("review rejected", extra=self._where(item) | {"reason": rejection.reason[:120]})

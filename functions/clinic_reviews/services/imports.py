@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain.review import SOURCES
+from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.sources import imports, webhook
 from clinic_reviews.sources.imports import ImportFormatError, ImportResult, Reject
 
@@ -150,7 +151,7 @@ class ImportService:
             report.new += outcome.new
             report.changed += outcome.changed
             report.unchanged += outcome.unchanged
-            for rejection in outcome.rejected:
+            for rejection in outcome.rejected + outcome.quarantined:
                 position = start + rejection.index
                 report.rejects.append(
                     {"line": lines[position], "external_id": items[position]["external_id"], "reason": rejection.reason}
@@ -164,8 +165,8 @@ class ImportService:
 def _webhook_items(body: bytes) -> list[Any] | None:
     """The items of a webhook body as `parse_webhook` reads them (None when it is not JSON)."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = parse_json(body)
+    except BadJson:
         return None
     if isinstance(document, Mapping) and isinstance(document.get("reviews"), list):
         return document["reviews"]

@@ -22,6 +22,7 @@ from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import InvalidReview, Review, parse_review
 from clinic_reviews.events import Event, EventPublisher, review_event
 from clinic_reviews.store.policies import PolicyRepository, UnknownClinic
+from clinic_reviews.store.quarantine import is_transient
 from clinic_reviews.store.reviews import Conflict, ReviewRepository
 from clinic_reviews.workflow import WorkflowStarter, escalation_input, execution_name, thank_execution_name
 
@@ -47,6 +48,8 @@ class IntakeReport:
     events: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     failed: list[Rejection] = field(default_factory=list)
+    #: Poison items put aside (store/quarantine.py): not stored, not to be retried.
+    quarantined: list[Rejection] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class IntakeReport:
             "events": self.events,
             "rejected": [r.__dict__ for r in self.rejected],
             "failed": [r.__dict__ for r in self.failed],
+            "quarantined": [r.__dict__ for r in self.quarantined],
         }
 
 
@@ -72,6 +76,7 @@ class IntakeService:
         now: Callable[[], datetime],
         cases: Any = None,  # services.cases.CaseOpener: an escalated negative opens its case (docs/cases.md)
         adaptations: Callable[[str], Any] | None = None,  # chain id -> its text-model adaptation or None
+        quarantine: Any = None,  # store.quarantine.Quarantine: where poison items go; None: they fail
     ):
         self._reviews = reviews
         self._policies = policies
@@ -80,6 +85,7 @@ class IntakeService:
         self._now = now
         self._cases = cases
         self._adaptations = adaptations
+        self._quarantine = quarantine
 
     def ingest(self, items: Sequence[Any]) -> IntakeReport:
         report = IntakeReport(received=len(items))
@@ -98,10 +104,24 @@ class IntakeService:
             try:
                 events += self._ingest_one(review, existing.get(review.key), report)
             except Exception as exc:  # isolate: one review's failure never stops the batch
-                logger.exception("review failed", extra={"index": index, "source": review.source})
-                report.failed.append(Rejection(index, f"{type(exc).__name__}: could not store the review"))
+                self._failed(index, items[index], review, exc, report)
         report.events = self._publisher.publish(events)
         return report
+
+    def _failed(self, index: int, item: Any, review: Review, exc: Exception, report: IntakeReport) -> None:
+        """A transient failure fails the item (retried later); a permanent one puts it aside for good."""
+        logger.exception("review failed", extra={"index": index, "source": review.source})
+        if self._quarantine is None or is_transient(exc):
+            report.failed.append(Rejection(index, "could not store the review; it will be retried"))
+            return
+        try:
+            policy, _ = self._policies.for_clinic(review.clinic_id)
+            self._quarantine.put_aside(item, policy.chain.id, f"{type(exc).__name__} while storing")
+        except Exception:  # the quarantine itself failed: retried later like any failure
+            logger.exception("quarantine failed", extra={"index": index, "source": review.source})
+            report.failed.append(Rejection(index, "could not store the review; it will be retried"))
+            return
+        report.quarantined.append(Rejection(index, "put aside (quarantine): the review cannot be stored as it is"))
 
     def _ingest_one(self, review: Review, existing: ReviewRecord | None, report: IntakeReport) -> list[Event]:
         for attempt in (1, 2):

@@ -54,7 +54,7 @@ def verify_basic(authorization: str | None, expected: str) -> None:
 
 def verify_token(token: str | None, expected: str) -> None:
     """Usedesk: `?token=` in the Redirect url."""
-    if not hmac.compare_digest((token or "").encode(), expected.encode()):
+    if not hmac.compare_digest((token or "").encode("utf-8", "surrogatepass"), expected.encode()):
         raise ChannelRefused("missing or wrong token")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clinic_reviews.domain.review import SOURCES
+from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.sources.parsing import InvalidReview, normalize, zulu
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
@@ -442,9 +443,9 @@ def _check_header(cells: list[Any]) -> list[str]:
 def json_rows(data: bytes) -> Iterator[tuple[int, Any]]:
     """(element number, element) for a JSON array, or for `{"reviews": [...]}`."""
     try:
-        document = json.loads(decode_text(data))
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        document = parse_json(decode_text(data))
+    except BadJson as exc:
+        raise ImportFormatError(f"not valid JSON ({exc})") from None
     if isinstance(document, Mapping) and isinstance(document.get("reviews"), list):
         document = document["reviews"]
     if not isinstance(document, list):
@@ -458,9 +459,9 @@ def jsonl_rows(data: bytes) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, Reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            yield number, parse_json(line)
+        except BadJson as exc:
+            yield number, Reject(number, f"invalid JSON: {exc}")
 
 
 def xlsx_rows(data: bytes) -> Iterator[tuple[int, Any]]:

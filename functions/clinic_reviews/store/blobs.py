@@ -30,6 +30,17 @@ class BlobStore:
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
     def delete(self, key: str) -> None:
         """Remove an object (an uploaded file of visits, once read: it holds phone numbers)."""
         self._s3.delete_object(Bucket=self.bucket, Key=key)

@@ -149,6 +149,8 @@ class CounterItem(_Item):
     kind = UnicodeAttribute(default="counter")
     count = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+    #: The deliveries already charged (a retried delivery is not counted twice): at most the cap's worth a day.
+    charged = UnicodeSetAttribute(null=True)
 
 
 class CursorItem(_Item):

@@ -214,7 +214,7 @@ class Demo:
                 report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in batch]})
                 for name in ("new", "changed", "unchanged"):
                     totals[name] += report[name]
-                for item in report["rejected"] + report["failed"]:
+                for item in report["rejected"] + report["failed"] + report.get("quarantined", []):
                     rejected.append({"line": batch[item["index"]].line, "reason": item["reason"]})
             if on_platform or not totals["fetches"]:
                 fetched = aws.run_schedule(fetch_schedule)

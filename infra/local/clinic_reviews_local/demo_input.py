@@ -82,6 +82,7 @@ def read_input(path: Path, now: datetime | None = None) -> InputFile:
 
 def _review_of(raw: bytes, first: bool, latest: datetime) -> tuple[dict[str, Any] | None, str | None]:
     from clinic_reviews.domain.review import InvalidReview, parse_review
+    from clinic_reviews.domain.safe_text import BadJson, parse_json
 
     if first and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark written by some editors
         raw = raw[3:]
@@ -92,13 +93,9 @@ def _review_of(raw: bytes, first: bool, latest: datetime) -> tuple[dict[str, Any
     if not text.strip():
         return None, "empty line"
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"not JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return None, "not JSON: nested too deeply"
-    except ValueError:  # e.g. an integer of more than 4300 digits
-        return None, "not JSON: a number out of range"
+        data = parse_json(text)
+    except BadJson as exc:
+        return None, f"not JSON: {exc}"
     if not isinstance(data, dict):
         return None, "not a JSON object"
     shown = {k: v for k, v in data.items() if k != "seen_at"}
