@@ -71,11 +71,16 @@ def stack(policy):
         yield aws
 
 
-def _bearer(policy) -> str:
-    from clinic_reviews import clock, wiring
-    from clinic_reviews.console.auth import dev_users, issue
+_TOKENS: dict[int, str] = {}
 
-    return issue(next(u for u in dev_users(policy) if u.id == "review_manager"), wiring.console_secret(), clock.now())
+
+def _bearer(stack, policy) -> str:
+    """The review manager's ID token from the local user pool, signed in once per stack."""
+    from clinic_reviews_local.console import token_for
+
+    if id(stack) not in _TOKENS:
+        _TOKENS[id(stack)] = token_for(stack, policy, "review_manager")
+    return _TOKENS[id(stack)]
 
 
 @pytest.mark.parametrize("function", sorted(ENTRY_POINTS))
@@ -94,7 +99,7 @@ def test_no_request_fails_an_entry_point_or_leaks_an_internal(stack, policy, fun
     paths = ENTRY_POINTS[function]
     path = paths[prefix % len(paths)] + tail.replace("?", "").replace("#", "")
     if signed_in and function == "CasesFunction":
-        headers = {**headers, "authorization": f"Bearer {_bearer(policy)}"}
+        headers = {**headers, "authorization": f"Bearer {_bearer(stack, policy)}"}
     event = _mutate(function_url_event(method, "/", body, headers), how, tail)
     event["rawPath"] = path
     if isinstance(event.get("requestContext"), dict):
@@ -114,7 +119,7 @@ def test_an_unexpected_error_is_answered_with_a_request_id_and_nothing_internal(
         raise KeyError("internal_key_name")
 
     monkeypatch.setattr(wiring, "case_service", broken)
-    event = function_url_event("GET", "/api/cases", None, {"authorization": f"Bearer {_bearer(policy)}"})
+    event = function_url_event("GET", "/api/cases", None, {"authorization": f"Bearer {_bearer(stack, policy)}"})
     status, _, data = decode_response(stack.invoke("CasesFunction", event))
     body = json.loads(data)
     assert status == 500 and body["request_id"] and body["request_id"] in body["message"]
