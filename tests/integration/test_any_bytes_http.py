@@ -14,6 +14,8 @@ from clinic_reviews_local.http import decode_response, function_url_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .. import strategies
+
 pytestmark = pytest.mark.integration
 
 START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
@@ -30,13 +32,8 @@ HEADER_NAMES = ["content-type", "x-clinic-reviews-signature", "x-telegram-bot-ap
                 "cookie", "origin", "host", "x-anything"]
 LEAK = re.compile(r"Traceback|\b[A-Z][A-Za-z]+(Error|Exception)\b|File \"/")
 
-any_text = st.lists(st.characters() | st.characters(categories=["Cs"]) | st.characters(max_codepoint=0x1F),
-                    max_size=30).map("".join)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | any_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
-    max_leaves=10,
-)
+any_text = strategies.any_text(max_size=30)
+json_values = strategies.json_values(any_text, max_leaves=10)
 bodies = st.one_of(
     st.none(),
     st.binary(max_size=300),

@@ -17,14 +17,10 @@ from clinic_reviews.sources.webhook import InvalidSignature, parse_webhook, sign
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-#: Characters that break naive code: lone surrogates and control characters among ordinary ones.
-any_text = st.lists(st.characters() | st.characters(categories=["Cs"]) | st.characters(max_codepoint=0x1F),
-                    max_size=20).map("".join)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | any_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
-    max_leaves=12,
-)
+from .. import strategies
+
+any_text = strategies.any_text()
+json_values = strategies.json_values(any_text)
 SETTINGS = settings(max_examples=120, deadline=None)
 
 

@@ -10,6 +10,8 @@ from clinic_reviews_local.demo_input import MAX_LINE_BYTES, default_policy, read
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .. import strategies
+
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 GOOD = {"clinic_id": "clinic-a", "source": "yandex", "rating": 1, "author": "Пётр",
         "text": "Грубый администратор", "created_at": "2026-12-05T07:10:00Z"}
@@ -99,15 +101,8 @@ def test_a_policy_given_rejects_clinics_it_lacks(tmp_path):
     assert data.rejected == [{"line": 2, "reason": "clinic_id: unknown clinic 'nowhere' (not in the policy)"}]
 
 
-#: Text with what breaks naive code: lone surrogates and control characters among ordinary characters.
-#: (st.text never draws surrogates, hence a list of characters.)
-any_text = st.lists(st.characters() | st.characters(categories=["Cs"]) | st.characters(max_codepoint=0x1F),
-                    max_size=20).map("".join)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | any_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
-    max_leaves=12,
-)
+any_text = strategies.any_text()
+json_values = strategies.json_values(any_text)
 #: A good review with random text and author and up to two other fields replaced by anything.
 review_like = st.tuples(
     any_text, any_text,
