@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from clinic_reviews import clock
+from clinic_reviews import clock, container
 from clinic_reviews.settings import get_settings
 from clinic_reviews.store import models
 
@@ -42,30 +41,19 @@ def client(service: str) -> Any:
 
 
 def reset() -> None:
-    """Forget every cached client and service (tests and the local stack call it after a redeploy)."""
-    for cached in (
-        review_repository, policy_repository, intake_service, blob_store, escalation_service, digest_service, delivery,
-        ack_service,
-    ):
-        cached.cache_clear()
-    for cached in (secrets, feed_factory, cursor_repository, fetch_service, import_service):
-        cached.cache_clear()
+    """Forget every client, service and cached secret of every container (tests and the local stack call it
+    after a redeploy)."""
     from aws_lambda_powertools.utilities import parameters
 
+    container.forget_all()
     parameters.clear_caches()
-    report_service.cache_clear()
-    for cached in (feedback_repository, visit_service, feedback_sender, feedback_page, inbound_sms):
-        cached.cache_clear()
-    for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
-        cached.cache_clear()
-    get_settings.cache_clear()
 
 
 def _bind_table() -> None:
     models.bind(get_settings().require("table_name"))
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def blob_store():
     from clinic_reviews.store.blobs import BlobStore
 
@@ -73,7 +61,7 @@ def blob_store():
     return BlobStore(client("s3"), bucket) if bucket else None
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def review_repository():
     from clinic_reviews.store.reviews import ReviewRepository
 
@@ -81,7 +69,7 @@ def review_repository():
     return ReviewRepository(blob_store(), get_settings().max_inline_text)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def policy_repository():
     from clinic_reviews.store.policies import PolicyRepository
 
@@ -96,7 +84,7 @@ def event_publisher():
     return EventPublisher(client("events"), settings.require("bus_name"), settings.event_source)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def intake_service():
     from clinic_reviews.services.intake import IntakeService
     from clinic_reviews.workflow import WorkflowStarter
@@ -112,7 +100,7 @@ def intake_service():
     )
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def escalation_service():
     from clinic_reviews.services.escalation import EscalationService
     from clinic_reviews.store.counters import Counters
@@ -137,17 +125,17 @@ def link_maker():
 def senders():
     from clinic_reviews.notify.senders import Senders
 
-    return Senders(client("sns"), client("ses"), get_settings().require("sender_email"))
+    return Senders(client("sns"), client("ses"), get_settings().sender_email)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def digest_service():
     from clinic_reviews.services.digest import DigestService
 
     return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository())
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def report_service():
     from clinic_reviews.services.report import ReportService
 
@@ -157,11 +145,13 @@ def report_service():
     )
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def delivery():
     from clinic_reviews.notify.delivery import Delivery
 
-    return Delivery(senders(), get_settings().require("table_name"), client("dynamodb"), chat=chat_sender)
+    settings = get_settings()
+    chat = chat_sender if settings.telegram_secret_name else None  # only functions given the bot's secret chat
+    return Delivery(senders(), settings.require("table_name"), client("dynamodb"), chat=chat)
 
 
 # ---------------------------------------------------------------- review sources
@@ -175,7 +165,7 @@ def source_http(platform: str):
     return SourceHttp(platform, make_client(transport=transport), **options)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def secrets():
     """Powertools' Secrets Manager provider: values cached for SECRET_MAX_AGE seconds."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -194,7 +184,7 @@ def webhook_secret() -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feed_factory():
     from clinic_reviews.sources.feeds import FeedFactory
     from clinic_reviews.sources.vk import RateLimiter
@@ -206,7 +196,7 @@ def feed_factory():
     return FeedFactory(sources_credentials, source_http, vk_limiter)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def cursor_repository():
     from clinic_reviews.store.cursors import CursorRepository
 
@@ -214,7 +204,7 @@ def cursor_repository():
     return CursorRepository()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def fetch_service():
     from clinic_reviews.services.fetch import FetchService
 
@@ -230,7 +220,7 @@ def fetch_service():
     )
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def import_service():
     from clinic_reviews.services.imports import ImportService
 
@@ -246,13 +236,11 @@ def objects(bucket: str):
 
 def link_secret() -> bytes:
     """The HMAC key of acknowledgement links (Secrets Manager, cached by Powertools for 5 minutes)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(get_settings().require("link_secret_name"), max_age=300)
-    return value.encode() if isinstance(value, str) else bytes(value)
+    value = secrets().get(get_settings().require("link_secret_name"), max_age=SECRET_MAX_AGE)
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def ack_service():
     from clinic_reviews.services.ack import AckService
     from clinic_reviews.store.links import LinkRepository
@@ -262,7 +250,7 @@ def ack_service():
 
 
 # ---------------------------------------------------------------- post-visit feedback (docs/feedback.md)
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_repository():
     from clinic_reviews.store.feedback import FeedbackRepository
 
@@ -276,7 +264,7 @@ def phone_salt() -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def visit_service():
     from clinic_reviews.services.feedback import VisitService
     from clinic_reviews.workflow import WorkflowStarter
@@ -285,7 +273,7 @@ def visit_service():
     return VisitService(feedback_repository(), policy_repository(), starter, phone_salt, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_sender():
     from clinic_reviews.services.feedback import FeedbackSender
 
@@ -293,14 +281,14 @@ def feedback_sender():
     return FeedbackSender(feedback_repository(), policy_repository(), delivery(), link_secret, base_url, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_page():
     from clinic_reviews.services.feedback import FeedbackPage
 
     return FeedbackPage(feedback_repository(), policy_repository(), intake_service, link_secret, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def inbound_sms():
     from clinic_reviews.services.feedback import InboundSms
 
@@ -308,7 +296,7 @@ def inbound_sms():
 
 
 # ---------------------------------------------------------------- cases, console and the Telegram bot (docs/cases.md)
-@lru_cache(maxsize=1)
+@container.cached
 def case_repository():
     from clinic_reviews.store.cases import CaseRepository
 
@@ -330,7 +318,7 @@ def _google_client(config):
     return feed.client
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def case_service():
     from clinic_reviews.services.cases import CaseService, ReplyPoster
 
@@ -352,7 +340,7 @@ def telegram_secret() -> dict[str, Any]:
     return secrets().get(get_settings().require("telegram_secret_name"), transform="json", max_age=SECRET_MAX_AGE)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def telegram_client():
     from clinic_reviews.notify.telegram import TelegramClient
     from clinic_reviews.sources.http import SourceHttp, make_client
@@ -372,7 +360,7 @@ def chat_sender(request: dict[str, Any]) -> str:
     return telegram_client().send_message(request["to"], request["text"], keyboard)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def chat_service():
     from clinic_reviews.services.chat import ChatService
 

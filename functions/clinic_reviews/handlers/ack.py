@@ -14,6 +14,7 @@ from clinic_reviews.domain.privacy import excerpt
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 HEADERS = {
@@ -54,6 +55,7 @@ def acknowledge(link_id: str) -> Response:
     return _page(view)
 
 
+@requires("TABLE_NAME", "BUS_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

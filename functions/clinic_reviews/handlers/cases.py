@@ -33,6 +33,7 @@ from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver(enable_validation=True)
 OPENAPI = {
@@ -577,6 +578,14 @@ def console_close(case_id: str):
     return _console_write(case_id, "closed", write)
 
 
+@requires(
+    "TABLE_NAME",
+    "BUS_NAME",
+    "CONSOLE_SECRET_NAME",
+    "CONSOLE_DEV_LOGIN",
+    "CHAIN_ID",
+    "SOURCES_SECRET_NAME",
+)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

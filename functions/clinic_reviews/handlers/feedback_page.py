@@ -21,6 +21,7 @@ from clinic_reviews import wiring
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 MAX_BODY = 16_384
@@ -142,6 +143,7 @@ def click(token: str) -> Response:
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
 
 
+@requires("TABLE_NAME", "BUS_NAME", "ESCALATION_STATE_MACHINE_ARN", "LINK_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
@@ -42,6 +43,7 @@ def webhook():
     return _plain(200, "ok")
 
 
+@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, wiring
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
 
@@ -24,6 +25,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
+@requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "WEBHOOK_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
