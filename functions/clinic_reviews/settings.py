@@ -78,38 +78,42 @@ def variables() -> frozenset[str]:
     return frozenset(name.upper() for name in Settings.model_fields)
 
 
-def requires(*names: str) -> Callable[[F], F]:
+def requires(*names: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Declare the environment variables a handler needs; checked once per container, at its cold start.
 
     The missing ones fail the invocation with their names (SettingsError) before the handler runs.
+    `optional` ones may be read when set and are never required (template.yaml must not set them
+    unless the handler needs them: e.g. the local stack's CONSOLE_DEV_LOGIN).
     """
-    declared = frozenset(names)
-    unknown = declared - variables()
+    declared, maybe = frozenset(names), frozenset(optional)
+    unknown = (declared | maybe) - variables()
     if unknown:
         raise ValueError(f"no setting reads {', '.join(sorted(unknown))}")
 
     def decorate(handler: F) -> F:
         @wraps(handler)
         def checked(event: Any, context: Any) -> Any:
-            check(declared)
+            check(declared, maybe)
             return handler(event, context)
 
         checked.required_settings = declared  # type: ignore[attr-defined]
+        checked.optional_settings = maybe  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
 
     return decorate
 
 
-def check(declared: frozenset[str]) -> None:
+def check(declared: frozenset[str], optional: frozenset[str] = frozenset()) -> None:
     """Fail with the names of the declared variables this container's environment lacks (once per container)."""
     built = container.current().built
-    if built.get(_DECLARED) == declared:
+    readable = declared | optional
+    if built.get(_DECLARED) == readable:
         return
     environ = container.current().environ
     missing = sorted(name for name in declared if not environ.get(name))
     if missing:
         raise SettingsError(f"{', '.join(missing)} not set in this function's environment (template.yaml)")
-    built[_DECLARED] = declared
+    built[_DECLARED] = readable
     built.pop(_read, None)  # settings read before the check (none on AWS) are read again
 
 

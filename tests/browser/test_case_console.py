@@ -20,7 +20,7 @@ def console(policy):
         from clinic_reviews_local.http import LocalHttpServer
         from clinic_reviews_local.stack import LocalStack
 
-        with LocalStack(start=START, parameters={"ConsoleDevLogin": "true"}) as aws:
+        with LocalStack(start=START, dev_login=True) as aws:
             aws.put_policy(policy)
             aws.invoke("IntakeFunction", {"reviews": [{
                 "clinic_id": "msk-arbat", "source": "yandex", "external_id": "b-1", "rating": 1,

@@ -17,30 +17,37 @@ def test_demo_on_a_file_twice(tmp_path, root):
         "clinic_id": "msk-arbat", "source": "yandex", "rating": 1, "author": "Пётр",
         "text": "Грубый администратор, ждал 40 минут", "created_at": "2026-12-07T07:10:00Z",
     }
-    reviews.write_text("\n".join([
-        json.dumps({**good, "external_id": "d-1"}, ensure_ascii=False),
-        '{"clinic_id": "msk-arbat", "source": "yandex", "external_id": "cut',
-        json.dumps({**good, "external_id": "d-2", "rating": 5, "text": "Спасибо доктору Соколовой!"}, ensure_ascii=False),
-        json.dumps({**good, "external_id": "d-3", "rating": 0}, ensure_ascii=False),
-        json.dumps({**good, "external_id": "d-4", "clinic_id": "nowhere"}, ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    reviews.write_bytes(b"\n".join([
+        json.dumps({**good, "external_id": "d-1"}, ensure_ascii=False).encode(),
+        b'{"clinic_id": "msk-arbat", "source": "yandex", "external_id": "cut',
+        json.dumps({**good, "external_id": "d-2", "rating": 5, "text": "Спасибо доктору Соколовой!"}, ensure_ascii=False).encode(),
+        json.dumps({**good, "external_id": "d-3", "rating": 0}, ensure_ascii=False).encode(),
+        json.dumps({**good, "external_id": "d-4", "clinic_id": "nowhere", "text": "Ужасно\u0000 грубо"}).encode(),
+        b"\xff\xfe not UTF-8",
+        json.dumps({**good, "external_id": "d-5", "rating": "5"}).encode(),
+        json.dumps({**good, "external_id": "d-6", "text": "\ud83d"}).encode(),
+    ]) + b"\n")
     out = tmp_path / "out"
-    assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0
+    assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0  # no --policy: the file's clinics
     for name in ("digest.html", "digest.txt", "sms.jsonl", "events.jsonl", "reviews.jsonl", "summary.json",
                  "rejected.jsonl", "escalations.jsonl"):
         assert (out / name).is_file(), name
-    assert [r["line"] for r in _lines(out / "rejected.jsonl")] == [2, 4, 5]
+    assert [r["line"] for r in _lines(out / "rejected.jsonl")] == [2, 4, 6, 7, 8]
     reasons = {r["line"]: r["reason"] for r in _lines(out / "rejected.jsonl")}
-    assert reasons[2].startswith("not JSON") and reasons[4].startswith("rating:") and "nowhere" in reasons[5]
-    assert len(_lines(out / "reviews.jsonl")) == 2
+    assert reasons[2].startswith("not JSON") and reasons[4].startswith("rating:")
+    assert reasons[6].startswith("not UTF-8") and reasons[7].startswith("rating:") and "surrogate" in reasons[8]
+    stored = _lines(out / "reviews.jsonl")
+    assert len(stored) == 3 and {r["clinic_id"] for r in stored} == {"msk-arbat", "nowhere"}
+    assert any(r["text"] == "Ужасно грубо" for r in stored)  # the NUL is gone
     sms = (out / "sms.jsonl").read_text(encoding="utf-8")
     assert len(sms.splitlines()) >= 1 and "Пётр" not in sms
     first = json.loads((out / "summary.json").read_text())
-    assert first["stored_reviews"] == 2 and first["escalated_reviews"] == 1
+    assert first["stored_reviews"] == 3 and first["escalated_reviews"] == 2
+    assert first["default_policy"] == {"timezone": "Europe/Moscow", "clinics": ["msk-arbat", "nowhere"]}
 
     assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0
     second = json.loads((out / "summary.json").read_text())
     assert second["sent_this_run"] == {"sms": 0, "emails": 0}
     assert second["intake"]["new"] == 0 and second["intake"]["changed"] == 0
     assert (out / "sms.jsonl").read_text(encoding="utf-8") == sms
-    assert second["escalated_reviews"] == 1
+    assert second["escalated_reviews"] == 2

@@ -56,7 +56,9 @@ def test_classification_is_deterministic(text: str) -> None:
 
 
 def _specs(entries: list[tuple[str, Cue]]) -> list[tuple[str, Cue]]:
-    return [(raw.strip(), cue) for spec, cue in entries for raw in spec.split(",") if raw.strip()]
+    specs = [(raw.strip(), cue) for spec, cue in entries for raw in spec.split(",") if raw.strip()]
+    assert len(specs) >= 50, "a lexicon with (almost) no entries"
+    return specs
 
 
 # Russian entries written as surface forms on purpose: imperatives, first person, comparatives, parts of

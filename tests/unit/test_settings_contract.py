@@ -44,6 +44,17 @@ def test_the_template_gives_each_function_exactly_what_its_handler_declares(func
     assert not given - declared, f"{function} is given {', '.join(sorted(given - declared))}, which its handler never reads"
 
 
+def test_an_optional_setting_is_read_when_set_and_never_required():
+    @requires("TABLE_NAME", optional=("CONSOLE_DEV_LOGIN",))
+    def handler(event, context):
+        return get_settings().console_dev_login
+
+    with container.running(container.Container("a", {"TABLE_NAME": "t"})):
+        assert handler({}, None) is False
+    with container.running(container.Container("b", {"TABLE_NAME": "t", "CONSOLE_DEV_LOGIN": "true"})):
+        assert handler({}, None) is True
+
+
 def test_globals_give_every_function_only_what_libraries_read():
     template = load_template(project_root() / "template.yaml")
     variables = template["Globals"]["Function"]["Environment"]["Variables"]

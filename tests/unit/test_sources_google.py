@@ -92,11 +92,13 @@ def test_second_page_ends_paging_and_reports_a_broken_item() -> None:
     assert problem.item == 2 and problem.external_id == "AIe9_BGx7Ws" and problem.kind == "invalid"
 
 
-def test_every_parsed_review_validates_with_a_clinic_id() -> None:
-    for name in ("google_reviews_page1.json", "google_reviews_page2.json"):
-        for review in parse_page(load(name)).reviews:
-            assert "clinic_id" not in review
-            assert parse_review({**review, "clinic_id": "msk-01"}).external_id == review["external_id"]
+@pytest.mark.parametrize(("name", "count"), [("google_reviews_page1.json", 5), ("google_reviews_page2.json", 1)])
+def test_every_parsed_review_validates_with_a_clinic_id(name: str, count: int) -> None:
+    reviews = parse_page(load(name)).reviews
+    assert len(reviews) == count
+    for review in reviews:
+        assert "clinic_id" not in review
+        assert parse_review({**review, "clinic_id": "msk-01"}).external_id == review["external_id"]
 
 
 def test_a_reply_added_later_changes_the_stored_content() -> None:

@@ -108,14 +108,15 @@ def test_jsonl_line_numbers_count_blank_lines_and_duplicates_are_rejected() -> N
     assert lines[4].startswith("invalid JSON") and "unknown" in lines[5] and "duplicate of line 1" in lines[6]
 
 
-def test_every_imported_review_validates() -> None:
-    for name, fmt in (
-        ("yandex_export.csv", "csv"),
-        ("reviews_import.json", "json"),
-        ("reviews_import.jsonl", "jsonl"),
-    ):
-        for review in read_import(data(name), fmt, source="other").reviews:
-            parse_review({"clinic_id": "c1", **review})
+@pytest.mark.parametrize(
+    ("name", "fmt", "count"),
+    [("yandex_export.csv", "csv", 3), ("reviews_import.json", "json", 2), ("reviews_import.jsonl", "jsonl", 3)],
+)
+def test_every_imported_review_validates(name: str, fmt: str, count: int) -> None:
+    reviews = read_import(data(name), fmt, source="other").reviews
+    assert len(reviews) == count
+    for review in reviews:
+        assert parse_review({"clinic_id": "c1", **review}).external_id == review["external_id"]
 
 
 def test_windows_1251_and_comma_delimiter() -> None:

@@ -74,10 +74,12 @@ def test_last_page_with_late_answer_blank_author_and_null_text() -> None:
     assert rating_only["author"] == "Dmitry S." and rating_only["provider"] == "flamp"
 
 
-def test_all_reviews_validate() -> None:
-    for name in ("twogis_reviews_page1.json", "twogis_reviews_page2.json"):
-        for review in parse_page(load(name), include_hidden=True).reviews:
-            parse_review({**review, "clinic_id": "nsk-2"})
+@pytest.mark.parametrize(("name", "count"), [("twogis_reviews_page1.json", 3), ("twogis_reviews_page2.json", 2)])
+def test_all_reviews_validate(name: str, count: int) -> None:
+    reviews = parse_page(load(name), include_hidden=True).reviews
+    assert len(reviews) == count
+    for review in reviews:
+        assert parse_review({**review, "clinic_id": "nsk-2"}).external_id == review["external_id"]
 
 
 @pytest.mark.parametrize(

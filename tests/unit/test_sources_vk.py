@@ -155,10 +155,12 @@ def test_answer_on_another_page_is_matched_when_pages_are_parsed_together() -> N
     assert together["10"]["reply"] is not None
 
 
-def test_every_review_validates() -> None:
-    for name in ("vk_wall_comments_extended.json", "vk_board_comments.json"):
-        for review in parse_page(load(name)).reviews:
-            parse_review({**review, "clinic_id": "spb-3"})
+@pytest.mark.parametrize(("name", "count"), [("vk_wall_comments_extended.json", 4), ("vk_board_comments.json", 2)])
+def test_every_review_validates(name: str, count: int) -> None:
+    reviews = parse_page(load(name)).reviews
+    assert len(reviews) == count
+    for review in reviews:
+        assert parse_review({**review, "clinic_id": "spb-3"}).external_id == review["external_id"]
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ BODY = json.dumps(
 
 
 def test_a_fresh_correct_signature_passes() -> None:
-    verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=NOW + 10)
-    verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=datetime.fromtimestamp(NOW, tz=UTC))
+    assert verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=NOW + 10) == NOW
+    assert verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=datetime.fromtimestamp(NOW, tz=UTC)) == NOW
 
 
 def test_the_mac_is_over_timestamp_dot_body() -> None:
@@ -31,7 +31,9 @@ def test_the_mac_is_over_timestamp_dot_body() -> None:
     import hmac
 
     mac = hmac.new(SECRET, f"{NOW}.".encode() + BODY, hashlib.sha256).hexdigest()
-    verify_signature(SECRET, BODY, f"t={NOW},v1={mac}", now=NOW)
+    assert verify_signature(SECRET, BODY, f"t={NOW},v1={mac}", now=NOW) == NOW
+    with pytest.raises(InvalidSignature, match="mismatch"):  # the same MAC over the body alone does not pass
+        verify_signature(SECRET, BODY, f"t={NOW},v1={hmac.new(SECRET, BODY, hashlib.sha256).hexdigest()}", now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -59,8 +61,10 @@ def test_signature_by_another_secret_is_refused() -> None:
 def test_rotation_accepts_any_listed_mac() -> None:
     old = sign(b"old-secret", BODY, NOW).split(",")[1]
     header = f"{sign(SECRET, BODY, NOW)},{old}"
-    verify_signature(SECRET, BODY, header, now=NOW)
-    verify_signature(b"old-secret", BODY, header, now=NOW)
+    assert verify_signature(SECRET, BODY, header, now=NOW) == NOW
+    assert verify_signature(b"old-secret", BODY, header, now=NOW) == NOW
+    with pytest.raises(InvalidSignature, match="mismatch"):
+        verify_signature(b"another-secret", BODY, header, now=NOW)
 
 
 def test_empty_secret_is_refused() -> None:
@@ -69,7 +73,9 @@ def test_empty_secret_is_refused() -> None:
 
 
 def test_custom_tolerance() -> None:
-    verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=NOW + 500, tolerance=600)
+    assert verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=NOW + 500, tolerance=600) == NOW
+    with pytest.raises(InvalidSignature, match="stale"):
+        verify_signature(SECRET, BODY, sign(SECRET, BODY, NOW), now=NOW + 601, tolerance=600)
 
 
 def test_single_review_body() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from clinic_reviews.domain.safe_text import identifier_problem, strip_controls, text_problem
+
 #: Sources the product knows. Connectors and imports map their platform onto one of these.
 SOURCES = (
     "google",
@@ -39,7 +41,10 @@ def to_utc(value: datetime) -> datetime:
     """A timezone-aware UTC datetime with fractional seconds dropped."""
     if value.tzinfo is None:
         raise ValueError("needs a UTC offset or Z")
-    return value.astimezone(UTC).replace(microsecond=0)
+    try:
+        return value.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # year 1 or 9999 pushed over the edge by its offset
+        raise ValueError("out of range") from None
 
 
 def iso_z(value: datetime) -> str:
@@ -56,6 +61,32 @@ def from_iso(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _free_text(value: Any) -> Any:
+    """Free text: refused with a lone surrogate, control characters (but tab and newline) removed."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return strip_controls(value)
+    return value
+
+
+def _identifier(value: Any) -> Any:
+    """An id, source, URL or language: refused with a lone surrogate or any control character."""
+    if isinstance(value, str):
+        problem = identifier_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    """A date is ISO 8601 text (or a datetime from code): a bare number is not read as epoch seconds."""
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("must be an ISO 8601 date with a UTC offset")
+    return value
+
+
 class Reply(BaseModel):
     """The clinic's public answer as seen on the platform."""
 
@@ -66,6 +97,13 @@ class Reply(BaseModel):
     author: str | None = None
 
     _utc = field_validator("created_at")(lambda cls, v: to_utc(v))
+    _text = field_validator("text", "author")(lambda cls, v: _free_text(v))
+    _date = field_validator("created_at", mode="before")(lambda cls, v: _date_text(v))
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text_or_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class Review(BaseModel):
@@ -99,7 +137,7 @@ class Review(BaseModel):
     @field_validator("rating", mode="before")
     @classmethod
     def _whole_rating(cls, value: Any) -> Any:
-        if isinstance(value, bool):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ValueError("must be a number from 1 to 5 or null")
         if isinstance(value, float) and value.is_integer():
             return int(value)
@@ -111,6 +149,11 @@ class Review(BaseModel):
         return "" if value is None else value
 
     _utc = field_validator("created_at")(lambda cls, v: to_utc(v))
+    _text = field_validator("text", "author")(lambda cls, v: _free_text(v))
+    _date = field_validator("created_at", mode="before")(lambda cls, v: _date_text(v))
+    _ids = field_validator("source", "external_id", "clinic_id", "url", "lang", mode="before")(
+        lambda cls, v: _identifier(v)
+    )
 
     @property
     def key(self) -> ReviewKey:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
 from clinic_reviews.domain.privacy import excerpt
+from clinic_reviews.handlers.request_limits import ACK_BYTES, limit_request_size
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
@@ -56,6 +57,7 @@ def acknowledge(link_id: str) -> Response:
 
 
 @requires("TABLE_NAME", "BUS_NAME")
+@limit_request_size(ACK_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -6,8 +6,8 @@
   never a stack trace.
 - `/console/...`: the server-rendered pages (Russian and English) on the same service; the token lives in an
   HttpOnly, SameSite=Strict cookie. `/console/login` signs in by pasting a token, and, where
-  CONSOLE_DEV_LOGIN is true (the local stack only, unless the stack's ConsoleDevLogin parameter says
-  otherwise), as one of the demo users made from the policy.
+  CONSOLE_DEV_LOGIN is true (a setting of the embedded local stack only: template.yaml never sets it), as
+  one of the demo users made from the policy.
 
 Every write goes through services/cases.py, which records who, when and what in the case's audit log.
 """
@@ -31,6 +31,7 @@ from clinic_reviews.console import pages
 from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, issue, verify
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
+from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
 from clinic_reviews.settings import requires
@@ -579,13 +580,9 @@ def console_close(case_id: str):
 
 
 @requires(
-    "TABLE_NAME",
-    "BUS_NAME",
-    "CONSOLE_SECRET_NAME",
-    "CONSOLE_DEV_LOGIN",
-    "CHAIN_ID",
-    "SOURCES_SECRET_NAME",
+    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", optional=("CONSOLE_DEV_LOGIN",)
 )
+@limit_request_size(CASES_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
+from clinic_reviews.handlers.request_limits import FEEDBACK_BYTES, limit_request_size
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
@@ -144,6 +145,7 @@ def click(token: str) -> Response:
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ESCALATION_STATE_MACHINE_ARN", "LINK_SECRET_NAME")
+@limit_request_size(FEEDBACK_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
+from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import requires
 
@@ -44,6 +45,7 @@ def webhook():
 
 
 @requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
+@limit_request_size(TELEGRAM_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

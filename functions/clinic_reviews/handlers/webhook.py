@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, wiring
+from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import requires
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
@@ -26,6 +27,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "WEBHOOK_SECRET_NAME")
+@limit_request_size(WEBHOOK_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -33,8 +33,8 @@ def sign(secret: bytes, body: bytes, timestamp: int) -> str:
 
 def verify_signature(
     secret: bytes, body: bytes, header: str | None, now: datetime | float, tolerance: int = DEFAULT_TOLERANCE
-) -> None:
-    """Check the signature header; raise InvalidSignature unless it is valid and fresh."""
+) -> int:
+    """Check the signature header and return its signed timestamp; raise InvalidSignature unless valid and fresh."""
     if not secret:
         raise InvalidSignature("no webhook secret configured")
     timestamp: int | None = None
@@ -53,6 +53,7 @@ def verify_signature(
     expected = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     if not any(hmac.compare_digest(expected, mac) for mac in macs):
         raise InvalidSignature("signature mismatch")
+    return timestamp
 
 
 def parse_webhook(body: bytes, *, source: str | None = None, tz: ZoneInfo | str = DEFAULT_TZ) -> ImportResult:

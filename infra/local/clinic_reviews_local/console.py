@@ -150,7 +150,7 @@ def serve(out: Path, port: int, policy_path: Path | None = None) -> int:
         print(f"console: no demo state in {out} — run `make demo` first", file=sys.stderr)
         return 2
     policy = load_policy(policy_path or bundled_paths()[1])
-    with LocalStack(start=state.end, parameters={"ConsoleDevLogin": "true"}) as aws:
+    with LocalStack(start=state.end, dev_login=True) as aws:
         state.restore(aws)
         aws.put_policy(policy)
         with LiveServer(aws, {"/a/": "AckFunction", "/telegram": "TelegramFunction", "/": "CasesFunction"}, port) as server:

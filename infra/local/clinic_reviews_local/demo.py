@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER
+from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
 from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
 from clinic_reviews_local.reports import write_report
@@ -43,38 +44,6 @@ class Arrival:
     at: datetime
     line: int
     review: dict[str, Any] = field(compare=False)
-
-
-@dataclass
-class InputFile:
-    lines: int = 0
-    reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-
-
-def read_input(path: Path) -> InputFile:
-    """JSON lines; a line that is not a JSON object is rejected here with its number and reason."""
-    result = InputFile()
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise DemoError(f"cannot read {path}: {exc.strerror}") from None
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            result.lines = number
-            if not raw.strip():
-                result.rejected.append({"line": number, "reason": "empty line"})
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                result.rejected.append({"line": number, "reason": f"not JSON: {exc.msg} at column {exc.colno}"})
-                continue
-            if not isinstance(data, dict):
-                result.rejected.append({"line": number, "reason": "not a JSON object"})
-                continue
-            result.reviews.append((number, data))
-    return result
 
 
 def _moment(value: Any) -> datetime | None:
@@ -128,20 +97,37 @@ def digest_moment(after: datetime, timezone: str) -> datetime:
 
 
 class Demo:
-    def __init__(self, reviews_path: Path, out: Path, policy_path: Path):
+    """`policy_path` None: the file's clinics become a default policy's, in `timezone` (demo_input.py)."""
+
+    def __init__(self, reviews_path: Path, out: Path, policy_path: Path | None, timezone: str | None = None):
         self.reviews_path = reviews_path
         self.out = out
         self.policy_path = policy_path
+        self.timezone = timezone
 
-    def run(self) -> dict[str, Any]:
+    def _input_and_policy(self) -> tuple[InputFile, Any, list[str] | None]:
         from clinic_reviews.domain.policy import PolicyError, load_policy
 
-        started = time.monotonic()
+        try:
+            data = read_input(self.reviews_path)
+        except InputError as exc:
+            raise DemoError(str(exc)) from None
+        if self.policy_path is None:
+            made = data.clinic_ids()
+            try:
+                return data, default_policy(made, self.timezone), made
+            except PolicyError as exc:
+                raise DemoError(f"default policy: {exc}") from None
         try:
             policy = load_policy(self.policy_path)
         except (PolicyError, OSError) as exc:
             raise DemoError(f"policy {self.policy_path}: {exc}") from None
-        data = read_input(self.reviews_path)
+        data.keep_clinics({clinic.id for clinic in policy.clinics})
+        return data, policy, None
+
+    def run(self) -> dict[str, Any]:
+        started = time.monotonic()
+        data, policy, made_clinics = self._input_and_policy()
         state = load_state(self.out)
         latest = max(
             (m for _, r in data.reviews for m in (_moment(r.get("created_at")), _moment(r.get("seen_at")),
@@ -151,7 +137,8 @@ class Demo:
         end = state.end if state else digest_moment(latest, policy.chain.timezone)
         start = state.start if state else end - timedelta(days=REPLAY_DAYS)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
-        with LocalStack(start=start) as aws, outputs.function_logs():
+        chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
+        with LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)
@@ -183,6 +170,8 @@ class Demo:
                 wall_seconds=round(time.monotonic() - started, 2),
             )
             summary["cases"] = cases
+            if made_clinics is not None:
+                summary["default_policy"] = {"timezone": policy.chain.timezone, "clinics": made_clinics}
             (self.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
             save_state(self.out, aws, start, end)
         return summary
@@ -213,7 +202,7 @@ class Demo:
                 group.append(arrivals[index])
                 index += 1
             aws.advance_to(moment, on_step=lambda: outputs.collect(aws, tap))
-            on_platform = [a for a in group if platforms.serves(a.review) and _valid(a.review)]
+            on_platform = [a for a in group if platforms.serves(a.review)]
             imported = [a for a in group if a not in on_platform]
             for arrival in on_platform:  # what the platforms show now; one scheduled poll reads it all
                 platforms.publish(arrival.review)
@@ -237,16 +226,6 @@ class Demo:
         return {**totals, "deliveries": len(arrivals), "via_fetch": platforms.published, "rejected": list(unique.values())}
 
 
-def _valid(review: dict[str, Any]) -> bool:
-    from clinic_reviews.domain.review import InvalidReview, parse_review
-
-    try:
-        parse_review(review)
-    except InvalidReview:
-        return False
-    return True
-
-
 def _schedule_for(aws: LocalStack, function_logical_id: str) -> str:
     """The logical id of the (first) Scheduler schedule that targets a function."""
     arn = aws.stack.resources[function_logical_id].attributes["Arn"]
@@ -261,9 +240,12 @@ def bundled_paths() -> tuple[Path, Path]:
     return root / "samples" / "reviews.jsonl", root / "samples" / "policy.yaml"
 
 
-def run_demo(reviews: Path | None, out: Path, policy: Path | None) -> dict[str, Any]:
+def run_demo(reviews: Path | None, out: Path, policy: Path | None, timezone: str | None = None) -> dict[str, Any]:
+    """The bundled sample with its policy; a user's file with `policy`, or with a default policy."""
     sample_reviews, sample_policy = bundled_paths()
-    return Demo(reviews or sample_reviews, out, policy or sample_policy).run()
+    if reviews is None:
+        return Demo(sample_reviews, out, policy or sample_policy).run()
+    return Demo(reviews, out, policy, timezone).run()
 
 
 __all__ = ["run_demo", "DemoError", "plan_arrivals", "read_input", "digest_moment", "date"]

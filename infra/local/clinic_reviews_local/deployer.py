@@ -393,6 +393,7 @@ class Deployer:
         self._expect(logical_id, p, {
             "Code", "Handler", "Runtime", "Role", "Timeout", "MemorySize", "Environment", "TracingConfig",
             "Architectures", "Description", "Tags", "FunctionName", "Layers", "DeadLetterConfig",
+            "ReservedConcurrentExecutions",
         })
         name = p.get("FunctionName") or self._name(logical_id)
         kwargs = {
@@ -413,6 +414,10 @@ class Deployer:
         if p.get("Layers"):
             kwargs["Layers"] = p["Layers"]
         arn = self.client("lambda").create_function(**kwargs)["FunctionArn"]
+        if "ReservedConcurrentExecutions" in p:
+            self.client("lambda").put_function_concurrency(
+                FunctionName=name, ReservedConcurrentExecutions=int(p["ReservedConcurrentExecutions"])
+            )
         return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
     def _event_source_mapping(self, logical_id: str, p: dict[str, Any]) -> Deployed:

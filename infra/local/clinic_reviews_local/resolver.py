@@ -39,7 +39,7 @@ class Resolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self.resolve(v) for v in value if not _is_no_value(v)]
+            return [r for r in (self.resolve(v) for v in value if not _is_no_value(v)) if r is not _NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
@@ -49,7 +49,8 @@ class Resolver:
                 return handler(arg)
             if key.startswith("Fn::"):
                 raise TemplateError(f"intrinsic function {key} is not supported by the local deployer")
-        return {k: self.resolve(v) for k, v in value.items() if not _is_no_value(v)}
+        resolved = {k: self.resolve(v) for k, v in value.items() if not _is_no_value(v)}
+        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}  # e.g. !If [c, x, !Ref AWS::NoValue]
 
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
         return {
@@ -69,6 +70,8 @@ class Resolver:
         }
 
     def _do_ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return _NO_VALUE
         if name in self._pseudo:
             return self._pseudo[name]
         if name in self._parameters:
@@ -92,6 +95,9 @@ class Resolver:
             return str(self._do_ref(name))
 
         return _SUB.sub(replace, text)
+
+
+_NO_VALUE = object()  # what `!Ref AWS::NoValue` resolves to: the property is removed
 
 
 def _is_no_value(value: Any) -> bool:

@@ -71,8 +71,12 @@ class LocalStack:
         parameters: dict[str, Any] | None = None,
         root: Path | None = None,
         stack_name: str = "clinic-reviews-local",
+        dev_login: bool = False,
     ):
+        """`dev_login=True` turns on the console's password-less demo-user login: a setting of this local
+        stack only (CONSOLE_DEV_LOGIN in the local runtime), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
+        self.dev_login = dev_login
         self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
         self.stack_name = stack_name
         self.clock = VirtualClock(start or datetime.now(UTC))
@@ -125,6 +129,8 @@ class LocalStack:
         self._exit.callback(self.authorizer.uninstall)
         self.lambdas = LocalLambdas(self.stack, self.authorizer)
         self._exit.enter_context(self.lambdas.patch_moto())
+        if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
+            self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_LOGIN"] = "true"
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
