@@ -1,6 +1,7 @@
 """Settings of a function: what its handler declares it needs, read from the function's environment.
 
-Each handler declares the variables it reads with `@requires(...)` (its outermost decorator); on the
+Each handler declares the variables it reads with `@requires(...)` (outermost but for the request-size
+limit, which answers 413 before anything else); on the
 first invocation in a container (the cold start) a missing one fails with its name, before any work.
 After that check the function's `Settings` hold only what it declared, so code that reads a setting
 its handler did not declare finds nothing and fails the same way. tests/unit/test_settings_contract.py

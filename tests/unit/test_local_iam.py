@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from clinic_reviews_local.iam import Arns, Authorizer, Principal, Statement, matches, requests
+from clinic_reviews_local.iam import Arns, Authorizer, GrantRecord, Principal, Statement, matches, requests
 
 ARNS = Arns("eu-central-1", "123456789012", {"clinic-reviews/local/links": "arn:aws:secretsmanager:eu-central-1:123456789012:secret:links-AbCdEf"})
 TABLE = "arn:aws:dynamodb:eu-central-1:123456789012:table/reviews"
@@ -15,7 +15,7 @@ def _principal(*statements: dict) -> Principal:
 
 
 def _authorizer(principal: Principal) -> Authorizer:
-    return Authorizer({"fn": principal}, ARNS, [])
+    return Authorizer({"fn": principal}, ARNS, [], GrantRecord())
 
 
 def test_wildcards_match_like_iam():

@@ -56,8 +56,8 @@ def acknowledge(link_id: str) -> Response:
     return _page(view)
 
 
-@requires("TABLE_NAME", "BUS_NAME")
 @limit_request_size(ACK_BYTES)
+@requires("TABLE_NAME", "BUS_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

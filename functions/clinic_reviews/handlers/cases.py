@@ -579,10 +579,10 @@ def console_close(case_id: str):
     return _console_write(case_id, "closed", write)
 
 
+@limit_request_size(CASES_BYTES)
 @requires(
     "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", optional=("CONSOLE_DEV_LOGIN",)
 )
-@limit_request_size(CASES_BYTES)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

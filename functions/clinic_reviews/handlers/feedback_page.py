@@ -144,8 +144,8 @@ def click(token: str) -> Response:
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
 
 
-@requires("TABLE_NAME", "BUS_NAME", "ESCALATION_STATE_MACHINE_ARN", "LINK_SECRET_NAME")
 @limit_request_size(FEEDBACK_BYTES)
+@requires("TABLE_NAME", "BUS_NAME", "ESCALATION_STATE_MACHINE_ARN", "LINK_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

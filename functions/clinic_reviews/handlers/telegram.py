@@ -44,8 +44,8 @@ def webhook():
     return _plain(200, "ok")
 
 
-@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @limit_request_size(TELEGRAM_BYTES)
+@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -261,7 +261,10 @@ class Authorizer:
 
     installed: Authorizer | None = None  # the stack whose principals the process-wide hook checks
 
-    def __init__(self, principals: dict[str, Principal], arns: Arns, permissions: list[Permission]):
+    def __init__(
+        self, principals: dict[str, Principal], arns: Arns, permissions: list[Permission], record: GrantRecord = GRANTS
+    ):
+        self.record = record
         self.principals = principals
         self.arns = arns
         self.permissions = permissions
@@ -291,7 +294,7 @@ class Authorizer:
         """Raise AccessDenied as AWS would if `principal` may not do `action` on `resource`."""
         request = Request(action, resource, tuple(context))
         allowed, by = principal.decide(action, resource, dict(context))
-        GRANTS.note(principal.name, action, by, None if allowed else resource)
+        self.record.note(principal.name, action, by, None if allowed else resource)
         if not allowed:
             raise access_denied(principal, request, operation or action.split(":", 1)[1], action.split(":", 1)[0])
 
