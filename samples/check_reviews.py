@@ -38,6 +38,7 @@ KEYS = {
     "url",
     "lang",
 }
+HISTORY = re.compile(r"^[hw]-")  # external ids of the history lines (check_history)
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 DIGEST = datetime(2026, 12, 8, 5, 0, tzinfo=UTC)  # 08:00 Moscow, Dec 8
 MSK = timezone(timedelta(hours=3))
@@ -151,6 +152,23 @@ def bucket(delay: timedelta | None) -> str:
     return ">5h (next opening / morning)"
 
 
+def check_history(history: dict[tuple, dict]) -> None:
+    """The months before the replay (issue 19): the history spike detection compares the window with.
+
+    Every history negative has a reply (the chain answered them, some with a copied template) with a
+    private contact; Arbat's waiting complaints from 25 November on are the spike the demo must find.
+    """
+    print(f"history lines (h-*, w-*): {len(history)}")
+    assert 40 <= len(history) <= 60
+    assert all(r["created_at"] < "2026-12-02" for r in history.values()), "history ends before the replay"
+    negatives = [k for k, r in history.items() if r["rating"] <= 2]
+    assert all(history[k]["reply"] and CONTACT.search(history[k]["reply"]["text"]) for k in negatives)
+    spike = [k for k in history if k[2].startswith("w-")]
+    assert len(spike) == 5 and all(k[0] == "msk-arbat" and history[k]["created_at"] >= "2026-11-24" for k in spike)
+    texts = Counter(r["reply"]["text"] for r in history.values() if r["reply"])
+    assert texts.most_common(1)[0][1] >= 5, "one reply template copied many times (near-duplicate detection)"
+
+
 def main(path: Path) -> None:
     data = path.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf"), "no BOM"
@@ -204,6 +222,9 @@ def main(path: Path) -> None:
     reviews = {k: v[0][1] for k, v in by_key.items()}  # first version
     latest = {k: v[-1][1] for k, v in by_key.items()}
     print(f"unique reviews: {len(reviews)}   edited: {edit_key} on lines {n1} and {n2}")
+    check_history({k: r for k, r in reviews.items() if HISTORY.match(k[2])})
+    reviews = {k: r for k, r in reviews.items() if not HISTORY.match(k[2])}  # the rest is checked as before
+    latest = {k: r for k, r in latest.items() if k in reviews}
 
     # --- ordering: the file reads in arrival order (seen_at, else created_at) -------------------------
     arrivals = [r.get("seen_at", r["created_at"]) for _, r in valid]

@@ -132,7 +132,51 @@ def senders():
 def digest_service():
     from clinic_reviews.services.digest import DigestService
 
-    return DigestService(review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository())
+    return DigestService(
+        review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
+        insights=insight_service(),
+    )
+
+
+# ---------------------------------------------------------------- systemic problems, reply quality (docs/insights.md)
+@container.cached
+def reply_log():
+    from clinic_reviews.store.replies import ReplyLogRepository
+
+    _bind_table()
+    return ReplyLogRepository()
+
+
+@container.cached
+def insight_report():
+    from clinic_reviews.services.insight_report import InsightReport
+
+    return InsightReport(reply_quality_service(), policy_repository(), spike_repository(), case_repository(), clock.now)
+
+
+@container.cached
+def reply_quality_service():
+    from clinic_reviews.services.reply_quality import ReplyQualityService
+
+    return ReplyQualityService(review_repository(), policy_repository(), reply_log(), clock.now)
+
+
+@container.cached
+def spike_repository():
+    from clinic_reviews.store.spikes import SpikeRepository
+
+    _bind_table()
+    return SpikeRepository()
+
+
+@container.cached
+def insight_service():
+    from clinic_reviews.services.insights import InsightService
+
+    return InsightService(
+        review_repository(), policy_repository(), spike_repository(), delivery(), event_publisher(), clock.now,
+        case_repository(),
+    )
 
 
 @container.cached
@@ -141,7 +185,7 @@ def report_service():
 
     return ReportService(
         review_repository(), policy_repository(), delivery(), blob_store(), clock.now, case_repository(),
-        feedback=feedback_repository(),
+        feedback=feedback_repository(), insights=insight_report(),
     )
 
 
@@ -325,7 +369,8 @@ def case_service():
     settings = get_settings()
     poster = ReplyPoster(_google_client if settings.sources_secret_name else None)
     return CaseService(
-        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster
+        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster,
+        reply_log=reply_log(),
     )
 
 

@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "done_reply": "Ответ утверждён и записан.", "done_resolved": "Случай решён.", "done_closed": "Случай закрыт.",
         "error": "Не получилось", "rating": "Оценка", "no_text": "(только оценка)", "on_platform": "Открыть на площадке",
         "closed": "Случай закрыт", "skip": "К содержимому", "answered": "пациенту ответили",
+        "quality": "Качество ответа", "quality_missing": "не хватает", "check_quality": "Проверить ответ",
     },
     "en": {
         "title": "Cases", "queue": "Case queue", "login": "Sign in", "logout": "Sign out",
@@ -75,6 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "done_reply": "Reply approved and recorded.", "done_resolved": "Case resolved.", "done_closed": "Case closed.",
         "error": "Not done", "rating": "Rating", "no_text": "(rating only)", "on_platform": "Open on the platform",
         "closed": "Case closed", "skip": "Skip to content", "answered": "the patient was answered",
+        "quality": "Reply quality", "quality_missing": "missing", "check_quality": "Check the reply",
     },
 }
 
@@ -120,6 +122,12 @@ def name(table: str, key: str | None, lang: str) -> str:
     return str(key) if names is None else names[1 if lang == "en" else 0]
 
 
+def _quality_name(item: str, lang: str) -> str:
+    from clinic_reviews.domain.reply_quality import item_name  # pymorphy3 behind it: only when a reply is scored
+
+    return item_name(item, lang)
+
+
 def time_left(minutes: int | None, lang: str) -> str:
     texts = TEXTS[lang]
     if minutes is None:
@@ -141,6 +149,7 @@ def page(template: str, lang: str, **context: Any) -> str:
         t=TEXTS[lang],
         n=lambda table, key: name(table, key, lang),
         time_left=lambda minutes: time_left(minutes, lang),
+        quality_name=lambda item: _quality_name(item, lang),
         when=local,
         rules=rules,
         **context,

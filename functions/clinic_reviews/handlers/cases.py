@@ -501,6 +501,7 @@ def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error:
     elif reply_text is not None and check is None and view.record is not None:
         policy, clinic = wiring.policy_repository().for_clinic(view.case.clinic_id)
         check = check_text(view.record, view.text, reply_text, policy, clinic)
+    quality = _quality(view, reply_text, user) if reply_text and not view.case.private else None
     can = {
         "take": rules.allowed(actor, "take"),
         "reply": rules.allowed(actor, "reply") and (not view.case.legal or rules.allowed(actor, "approve_legal_reply")),
@@ -508,9 +509,18 @@ def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error:
     }
     body = pages.page(
         "console_case.html.j2", lang, user=user, view=view, text=pages.review_text(view.record, view.text),
-        reply_text=reply_text or "", check=check, can=can, error=error, notice=notice, query="",
+        reply_text=reply_text or "", check=check, can=can, error=error, notice=notice, query="", quality=quality,
     )
     return _html(body, status, cookies=cookies)
+
+
+def _quality(view, text: str, user: User):
+    """The reply's checklist score before it is posted (docs/insights.md); None without its review."""
+    if view.record is None:
+        return None
+    policy, clinic = wiring.policy_repository().for_clinic(view.case.clinic_id)
+    allowed = wiring.case_service().reply_context(policy, clinic).allowed()
+    return wiring.reply_quality_service().console_score(view.record, view.text, text, user.name, allowed)
 
 
 def _console_write(case_id: str, done: str, write) -> Response:
@@ -563,6 +573,21 @@ def console_reply(case_id: str):
             actor, case_id, form.get("text", ""), by_hand=form.get("mode") != "platform"
         ),
     )
+
+
+@app.post("/console/cases/<case_id>/check", include_in_schema=False)
+def console_check(case_id: str):
+    """The edited reply scored and shown again: nothing is posted or recorded."""
+    user = _console_user()
+    if user is None:
+        return _redirect("/console/login")
+    lang, _ = _lang(_chain_language())
+    form = _form()
+    try:
+        _same_origin()
+    except CaseError as exc:
+        return _case_html(user, case_id, lang, status=403, error=str(exc))
+    return _case_html(user, case_id, lang, reply_text=form.get("text", ""))
 
 
 @app.post("/console/cases/<case_id>/resolve", include_in_schema=False)

@@ -16,7 +16,7 @@ from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import requires
 
 
-@requires("TABLE_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL")
+@requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -26,7 +26,11 @@ def add_case_block(
 ) -> tuple[str, str]:
     if analytics.empty:
         return html, text
-    block_html, block_text = case_block(analytics, lang, clinic_names, period)
+    return append_block(html, text, *case_block(analytics, lang, clinic_names, period))
+
+
+def append_block(html: str, text: str, block_html: str, block_text: str) -> tuple[str, str]:
+    """A block at the end of a rendered message: before the closing `</div></body>` and after the text."""
     at = html.rfind(MARK)
     html = html + block_html if at < 0 else html[:at] + block_html + html[at:]
     return html, text.rstrip("\n") + "\n\n" + block_text

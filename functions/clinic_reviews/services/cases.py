@@ -154,7 +154,9 @@ class CaseService:
         publisher: EventPublisher,
         now: Callable[[], datetime],
         poster: ReplyPoster | None = None,
+        reply_log=None,  # store.replies.ReplyLogRepository: who approved which reply (docs/insights.md)
     ):
+        self._reply_log = reply_log
         self._cases = cases
         self._reviews = reviews
         self._policies = policies
@@ -247,7 +249,12 @@ class CaseService:
             raise ReplyRejected(verdict)
         mode = rules.REPLY_BY_HAND if by_hand else self._poster.post(clinic, case.source, case.external_id, text)
         change = rules.record_action(case, actor, now, rules.PUBLIC_REPLY, reply_mode=mode)
-        return self._apply(change), mode
+        applied = self._apply(change)
+        if self._reply_log is not None:  # reply quality by person (issue 19)
+            from clinic_reviews.store.replies import ConsoleReply
+
+            self._reply_log.record(case.chain_id, case.id, ConsoleReply(case.key, actor.name, now, text))
+        return applied, mode
 
     def analytics(self, actor: Actor, chain_id: str, start: date, end: date, clinic_id: str | None = None) -> CaseAnalytics:
         """The case figures of the actor's clinics over [start, end] (clinic-local days, at most 62)."""
@@ -290,6 +297,10 @@ class CaseService:
         self._publisher.publish(events)
         logger.info("case changed", extra={"case": change.case.id, "event": change.event, "status": change.case.status})
         return change.case
+
+    def reply_context(self, policy, clinic):
+        """What a reply may name as it is: the chain's contact line, signature, the clinic (drafts, checks)."""
+        return self._reply_context(policy, clinic)
 
     @staticmethod
     def _reply_context(policy, clinic):

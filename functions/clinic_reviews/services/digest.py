@@ -15,7 +15,9 @@ from clinic_reviews.domain.digest import Digest, build_digest
 from clinic_reviews.notify.case_block import digest_with_cases
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.digest_render import digest_email
+from clinic_reviews.notify.insight_block import with_systemic
 from clinic_reviews.notify.messages import Email
+from clinic_reviews.services.insights import Analysis, InsightService
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
@@ -29,6 +31,7 @@ class DigestMessage:
     digest: Digest
     email: Email
     recipients: tuple[str, ...]
+    analysis: Analysis | None = None  # the systemic view of the day (services/insights.py)
 
     @property
     def archive_key(self) -> str:
@@ -45,6 +48,7 @@ class DigestService:
         blobs: BlobStore | None,
         now: Callable[[], datetime],
         cases=None,  # store.cases.CaseRepository: the day's case block (docs/cases.md)
+        insights: InsightService | None = None,  # systemic problems: block, alerts, events (docs/insights.md)
     ):
         self._reviews = reviews
         self._policies = policies
@@ -52,6 +56,7 @@ class DigestService:
         self._blobs = blobs
         self._now = now
         self._cases = cases
+        self._insights = insights
 
     def yesterday(self, chain_id: str) -> date:
         policy = self._policies.chain(chain_id)
@@ -82,11 +87,14 @@ class DigestService:
         wanted = clinics if clinics is not None else [c.id for c in policy.clinics if c.digest_recipients]
         messages = []
         case_log = list(self._cases.log_of_day(chain_id, day)) if self._cases is not None else []
+        analysis = self._insights.analyse(chain_id, day) if self._insights is not None else None
         for clinic_id in [None, *wanted]:
             digest = build_digest(records, earlier, policy, day, now, clinic_id=clinic_id, link_for=link_for)
             recipients = policy.chain.digest_recipients if clinic_id is None else policy.clinic(clinic_id).digest_recipients
             email = digest_with_cases(digest_email(digest), case_log, policy, day, clinic_id)  # cases (issue 9)
-            messages.append(DigestMessage(clinic_id, digest, email, tuple(recipients)))
+            if analysis is not None:  # systemic problems (issue 19)
+                email = with_systemic(email, analysis.items, policy, _window_text(analysis), clinic_id)
+            messages.append(DigestMessage(clinic_id, digest, email, tuple(recipients), analysis))
         return messages
 
     def send(self, chain_id: str, day: date | None = None) -> dict:
@@ -112,8 +120,12 @@ class DigestService:
                     }
                 )
                 sent += 1
+        alerts = None
+        if chain_message.analysis is not None and self._insights is not None:
+            alerts = self._insights.raise_alerts(chain_message.analysis)
         return {
             "chain_id": chain_id,
+            "systemic": alerts,
             "day": chain_message.digest.day.isoformat(),
             "reviews": chain_message.digest.total,
             "open_negatives": chain_message.digest.open_negatives,
@@ -127,3 +139,7 @@ class DigestService:
         if not record.text_s3_key or self._blobs is None:
             return None
         return self._blobs.presigned_url(record.text_s3_key)
+
+
+def _window_text(analysis: Analysis) -> str:
+    return f"{analysis.start.strftime('%d.%m')}–{analysis.day.strftime('%d.%m.%Y')}"

@@ -59,7 +59,9 @@ class ReportService:
         now: Callable[[], datetime],
         cases=None,  # store.cases.CaseRepository: the month's case block (docs/cases.md)
         feedback=None,  # store.feedback.FeedbackRepository: the post-visit figures block (docs/feedback.md)
+        insights=None,  # services.insight_report.InsightReport: systemic, reply quality, turned (docs/insights.md)
     ):
+        self._insights = insights
         self._reviews = reviews
         self._policies = policies
         self._delivery = delivery
@@ -95,6 +97,11 @@ class ReportService:
             from clinic_reviews.services.feedback import feedback_figures
 
             documents = report_with_feedback(documents, feedback_figures(self._feedback, chain_id, first), policy, first)
+        if self._insights is not None:  # systemic problems, reply quality, turned negatives (issue 19)
+            from clinic_reviews.notify.month_insights_block import report_with_insights
+
+            month_insights = self._insights.month(chain_id, first)
+            documents = report_with_insights(documents, month_insights, policy, first.strftime("%m.%Y"))
         return ReportOutput(report, charts, documents)
 
     def send(self, chain_id: str, month: date | None = None) -> dict:

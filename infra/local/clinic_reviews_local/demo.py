@@ -23,7 +23,7 @@ from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
 from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
-from clinic_reviews_local.reports import write_report
+from clinic_reviews_local.reports import write_insights, write_report
 from clinic_reviews_local.sample_platforms import LOCAL_CREDENTIALS, SamplePlatforms
 from clinic_reviews_local.stack import LocalStack
 from clinic_reviews_local.state import load_state, save_state
@@ -160,6 +160,9 @@ class Demo:
             outputs.collect(aws, tap)
             data.rejected += intake["rejected"]
             cases = self._cases(aws, policy, act=state is None)  # the case console, through its API (docs/cases.md)
+            # insights.json: systemic problems and the quality of the replies of the replay (docs/insights.md)
+            write_insights(self.out, policy.chain.id, digest_day, start.astimezone(ZoneInfo(policy.chain.timezone)).date(),
+                           end.astimezone(ZoneInfo(policy.chain.timezone)).date())
             summary = outputs.write_summary(
                 input_lines=data.lines,
                 rejected=sorted(data.rejected, key=lambda r: r["line"]),

@@ -82,3 +82,28 @@ def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
         path.write_bytes(chart.png)
         written.append(path)
     return written
+
+
+def write_insights(out: Path, chain_id: str, day: date, since: date | None = None, until: date | None = None) -> Path:
+    """insights.json (CONTRACTS.md, docs/insights.md): the systemic problems of the window ending on `day`,
+    and the quality of the replies posted from `since` to `until` (default: `day`), by person and by clinic."""
+    import json
+
+    from clinic_reviews import wiring
+    from clinic_reviews.domain.reply_quality import quality_rows
+
+    out.mkdir(parents=True, exist_ok=True)
+    since, until = since or day, until or day
+    with paused():
+        analysis = wiring.insight_service().analyse(chain_id, day)
+        scores = wiring.reply_quality_service().scores(chain_id, since, until)
+    body = {
+        "chain_id": chain_id,
+        "day": day.isoformat(),
+        "systemic": [item.to_json() for item in analysis.items],
+        "reply_quality": [row.to_json() for row in (*quality_rows(scores), *quality_rows(scores, by="clinic"))],
+        "replies_period": {"start": since.isoformat(), "end": until.isoformat(), "replies": len(scores)},
+    }
+    path = out / "insights.json"
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
