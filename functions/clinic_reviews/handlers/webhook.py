@@ -19,6 +19,7 @@ from clinic_reviews import clock, wiring
 from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import requires
+from clinic_reviews.sources import helpdesk
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
 
@@ -38,6 +39,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     raw = event.get("body") or ""
     body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    channel = (event.get("rawPath") or "/").strip("/")
+    if channel in (helpdesk.YOUSCAN, helpdesk.USEDESK):  # the tools' own webhooks (docs/sources.md)
+        return _from_channel(channel, body, headers, event.get("queryStringParameters") or {})
     try:
         verify_signature(wiring.webhook_secret(), body, headers.get(HEADER.lower()), clock.now())
     except InvalidSignature as exc:
@@ -58,3 +62,35 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     summary = {k: getattr(report, k) for k in ("rows", "new", "changed", "unchanged", "rejects")}
     logger.info("webhook received", extra={k: v for k, v in summary.items() if k != "rejects"})
     return _response(200, summary)
+
+
+def _from_channel(channel: str, body: bytes, headers: dict[str, str], query: dict[str, str]) -> dict[str, Any]:
+    """A YouScan mention or a Usedesk ticket: the channel's token first, then one review to the intake."""
+    expected = helpdesk.channel_token(wiring.webhook_secret(), channel)
+    try:
+        if channel == helpdesk.YOUSCAN:
+            helpdesk.verify_basic(headers.get("authorization"), expected)
+        else:
+            helpdesk.verify_token(query.get("token"), expected)
+    except helpdesk.ChannelRefused as exc:
+        logger.warning("channel webhook refused", extra={"channel": channel, "reason": str(exc)})
+        metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
+        return _response(401, {"error": str(exc)})
+    try:
+        payload = json.loads(body)
+        review = helpdesk.youscan_review(payload) if channel == helpdesk.YOUSCAN else helpdesk.usedesk_review(payload)
+    except ValueError as exc:
+        return _response(400, {"error": str(exc)[:300]})
+    if review is None:
+        return _response(200, {"ignored": 1})
+    clinic_id = query.get("clinic_id") or None
+    if clinic_id is None:
+        return _response(400, {"error": "the webhook URL needs ?clinic_id="})
+    try:
+        report = wiring.import_service().receive_webhook(json.dumps(review).encode(), clinic_id=clinic_id)
+    except ValueError as exc:
+        return _response(400, {"error": str(exc)[:300]})
+    if report.failed:
+        return _response(503, {"error": "the review could not be stored; send again"})
+    metrics.add_metric(name="WebhookReviewsStored", unit="Count", value=report.new + report.changed)
+    return _response(200, {k: getattr(report, k) for k in ("rows", "new", "changed", "unchanged", "rejects")})
