@@ -49,8 +49,10 @@ class Settings(BaseModel):
     event_source: str = "clinic-reviews"
     max_inline_text: int = 32_000
     # cases (docs/cases.md)
-    console_secret_name: str | None = None  # HMAC key of the console's JWTs
-    console_dev_login: bool = False  # the local-only login page that issues a token for a demo user
+    console_secret_name: str | None = None  # HMAC key of the script tokens (console/auth.py)
+    user_pool_id: str | None = None  # the Cognito user pool people sign in with (console/pool.py)
+    user_pool_client_id: str | None = None  # the console's app client of that pool
+    console_dev_password: str | None = None  # local stack only: the demo users' password (one-click sign-in)
     chain_id: str | None = None  # the chain the console's dev login and the Telegram bot serve
     telegram_secret_name: str | None = None  # {"bot_token", "webhook_secret"} of the team's bot
 
@@ -84,7 +86,7 @@ def requires(*names: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:
 
     The missing ones fail the invocation with their names (SettingsError) before the handler runs.
     `optional` ones may be read when set and are never required (template.yaml must not set them
-    unless the handler needs them: e.g. the local stack's CONSOLE_DEV_LOGIN).
+    unless the handler needs them: e.g. the local stack's CONSOLE_DEV_PASSWORD).
     """
     declared, maybe = frozenset(names), frozenset(optional)
     unknown = (declared | maybe) - variables()

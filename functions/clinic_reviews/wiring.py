@@ -414,3 +414,48 @@ def chat_service():
         case_service(), case_repository(), policy_repository(), telegram_client(), get_settings().require("table_name"),
         client("dynamodb"),
     )
+
+
+# ------------------------------------------------------------------ sign-in (console/pool.py, docs/cases.md)
+#: The HTTP client of the pool's JWKS (the local stack answers with moto's keys here).
+pool_http_hooks = SourceHttpHooks()
+
+
+def pool():
+    from clinic_reviews.console.pool import Pool
+
+    settings = get_settings()
+    region = client("cognito-idp").meta.region_name
+    return Pool(region, settings.require("user_pool_id"), settings.require("user_pool_client_id"))
+
+
+def _get_json(url: str) -> Any:
+    import httpx
+
+    transport = pool_http_hooks.transport() if pool_http_hooks.transport is not None else None
+    with httpx.Client(timeout=httpx.Timeout(5.0, connect=3.0), transport=transport) as http:
+        response = http.get(url)
+        response.raise_for_status()
+        return response.json()
+
+
+@container.cached
+def pool_keys():
+    """The pool's signing keys, cached for an hour by this warm function."""
+    from clinic_reviews.console.pool import PoolKeys
+
+    return PoolKeys(pool().jwks_url, _get_json)
+
+
+def pool_sign_in():
+    from clinic_reviews.console.pool import PoolSignIn
+
+    return PoolSignIn(client("cognito-idp"), pool())
+
+
+@container.cached
+def script_token_generations():
+    from clinic_reviews.store.script_tokens import ScriptTokenGenerations
+
+    _bind_table()
+    return ScriptTokenGenerations()

@@ -122,3 +122,30 @@ def test_english_and_a_laptop_queue_screenshot(browser, console, screenshots):
         page.wait_for_url("**/console/login")
         page.goto(server.url + "/console")
         assert page.url.endswith("/console/login")
+
+
+def test_a_clinic_manager_signs_in_with_her_password_and_sees_only_her_clinic(browser, console, screenshots):
+    from clinic_reviews_local.users import add_user
+
+    with console() as (aws, server):
+        aws.invoke("IntakeFunction", {"reviews": [{
+            "clinic_id": "ekb-center", "source": "2gis", "external_id": "e-1", "rating": 1,
+            "text": "Грубый администратор в регистратуре", "author": "Пётр", "created_at": "2026-12-07T08:50:00Z",
+        }]})
+        add_user(aws, "o.kuznetsova", "Ekaterinburg-2026", "review_manager", ["ekb-center"], "Ольга Кузнецова")
+        page = browser.new_page(viewport=PHONE, locale="ru-RU")
+        page.goto(server.url + "/console")
+        assert page.url.endswith("/console/login")
+        page.get_by_label("Имя пользователя").fill("o.kuznetsova")
+        page.get_by_label("Пароль").fill("Ekaterinburg-2025")
+        press(page, page.get_by_role("button", name="Войти", exact=True))
+        expect(page.get_by_role("alert")).to_contain_text("wrong user name or password")
+        page.get_by_label("Имя пользователя").fill("o.kuznetsova")
+        page.get_by_label("Пароль").fill("Ekaterinburg-2026")
+        press(page, page.get_by_role("button", name="Войти", exact=True))
+        page.wait_for_url(server.url + "/console")
+        items = page.get_by_role("listitem")
+        assert items.count() == 1
+        assert "Здоровье, Екатеринбург" in items.first.inner_text()
+        assert "Арбат" not in page.locator("main").inner_text()  # the Moscow case is not hers
+        page.screenshot(path=str(screenshots / "console-signed-in-manager.png"), full_page=True)

@@ -16,15 +16,11 @@ from .test_intake_flow import _tap
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def token(policy, user_id: str, **overrides) -> str:
-    from clinic_reviews import clock, wiring
-    from clinic_reviews.console.auth import User, dev_users, issue
+def token(aws, policy, user_id: str) -> str:
+    """A demo user's ID token, signed in through the local user pool."""
+    from clinic_reviews_local.console import token_for
 
-    user = next(u for u in dev_users(policy) if u.id == user_id) if user_id else None
-    if overrides:
-        base = user.__dict__ if user else {"id": "x", "name": "X", "role": "review_manager", "clinics": ("*",), "chain_id": "zdorovie"}
-        user = User(**{**base, **overrides})
-    return issue(user, wiring.console_secret(), clock.now())
+    return token_for(aws, policy, user_id)
 
 
 def call(aws, method: str, path: str, bearer: str | None = None, body=None, raw: str | None = None):
@@ -39,7 +35,7 @@ def call(aws, method: str, path: str, bearer: str | None = None, body=None, raw:
 @pytest.fixture
 def case(aws, policy):
     aws.invoke("IntakeFunction", {"reviews": [review()]})
-    status, queue = call(aws, "GET", "/api/cases", token(policy, "review_manager"))
+    status, queue = call(aws, "GET", "/api/cases", token(aws, policy, "review_manager"))
     assert status == 200 and len(queue) == 1
     return queue[0]["case"]
 
@@ -48,14 +44,15 @@ def test_without_a_valid_token_nothing_is_served(aws, policy, case):
     assert call(aws, "GET", "/api/cases")[0] == 401
     status, body = call(aws, "GET", "/api/cases", "not-a-jwt")
     assert status == 401 and body["message"] == "invalid token (DecodeError)"
-    forged = token(policy, "review_manager")[:-4] + "AAAA"
+    forged = token(aws, policy, "review_manager")[:-4] + "AAAA"
     assert call(aws, "GET", "/api/cases", forged)[0] == 401
     from clinic_reviews import wiring
     from clinic_reviews.console.auth import User, issue
 
-    director = User("x", "X", "director", ("*",), "zdorovie")
+    director = User("x", "X", "director", ("msk-arbat",), "zdorovie")  # script tokens
     other_key = issue(director, b"another-key-of-thirty-two-bytes!", aws.clock.now())
     assert call(aws, "GET", "/api/cases", other_key)[0] == 401
+    assert call(aws, "GET", "/api/cases", issue(director, wiring.console_secret(), aws.clock.now()))[0] == 200
     expired = issue(director, wiring.console_secret(), aws.clock.now() - timedelta(days=2))
     status, body = call(aws, "GET", "/api/cases", expired)
     assert status == 401 and "expired" in body["message"]
@@ -63,20 +60,20 @@ def test_without_a_valid_token_nothing_is_served(aws, policy, case):
 
 def test_a_clinic_manager_sees_only_their_clinics(aws, policy, case):
     aws.invoke("IntakeFunction", {"reviews": [review("e-1", clinic_id="ekb-center")]})
-    olga = token(policy, "review_manager@ekb-center")
+    olga = token(aws, policy, "review_manager@ekb-center")
     status, queue = call(aws, "GET", "/api/cases", olga)
     assert status == 200 and {row["case"]["clinic_id"] for row in queue} == {"ekb-center"}
     assert call(aws, "GET", f"/api/cases/{case['id']}", olga)[0] == 404  # not revealed
     assert call(aws, "POST", f"/api/cases/{case['id']}/take", olga)[0] == 404
     status, body = call(aws, "GET", "/api/cases?clinic=msk-arbat", olga)
     assert status == 403 and body["message"] == "you have no access to clinic msk-arbat"
-    status, queue = call(aws, "GET", "/api/cases", token(policy, "director"))
+    status, queue = call(aws, "GET", "/api/cases", token(aws, policy, "director"))
     # soonest deadline first: 20:00 in Yekaterinburg (15:00Z) comes before 21:00 in Moscow (18:00Z)
     assert [row["case"]["clinic_id"] for row in queue] == ["ekb-center", "msk-arbat"]
 
 
 def test_bad_input_gets_a_clear_4xx_never_a_stack_trace(aws, policy, case):
-    anna = token(policy, "review_manager")
+    anna = token(aws, policy, "review_manager")
     url = f"/api/cases/{case['id']}"
     status, body = call(aws, "POST", f"{url}/actions", anna, {"kind": "patient_called"})
     assert status == 409 and body == {"message": "take the case first"}
@@ -102,14 +99,14 @@ def test_bad_input_gets_a_clear_4xx_never_a_stack_trace(aws, policy, case):
 
 def test_roles(aws, policy):
     aws.invoke("IntakeFunction", {"reviews": [review("legal-1", text="Подам в суд и напишу в прокуратуру: хамство и грязь")]})
-    director = token(policy, "director")
+    director = token(aws, policy, "director")
     [row] = call(aws, "GET", "/api/cases", director)[1]
     case_id = row["case"]["id"]
     assert row["case"]["legal"]
-    lawyer = token(policy, "legal")
+    lawyer = token(aws, policy, "legal")
     status, body = call(aws, "POST", f"/api/cases/{case_id}/take", lawyer)
     assert status == 403 and body["message"] == "the role legal may not take"
-    anna = token(policy, "review_manager")
+    anna = token(aws, policy, "review_manager")
     assert call(aws, "POST", f"/api/cases/{case_id}/take", anna)[0] == 200
     status, body = call(aws, "POST", f"/api/cases/{case_id}/reply", anna, {"by_hand": True})
     assert status == 403 and "legal department" in body["message"]
@@ -124,7 +121,7 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
     aws.invoke("IntakeFunction", {"reviews": [review()]})
     sent()
     assert len(sent.sms) == 1  # the review manager, at once
-    anna = token(policy, "review_manager")
+    anna = token(aws, policy, "review_manager")
     [row] = call(aws, "GET", "/api/cases", anna)[1]
     case_id = row["case"]["id"]
     sent.advance_to(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
@@ -142,7 +139,7 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
 
     record = wiring.review_repository().get(ReviewKey("msk-arbat", "yandex", "r-1"))
     assert record.status == "answered" and record.answered_by == "case:review_manager"
-    anna = token(policy, "review_manager")  # the first token expired (12 h) while the clock ran on
+    anna = token(aws, policy, "review_manager")
     close = {"outcome": "patient_satisfied", "root_cause": {"topic": "front_desk", "systemic": True, "fix_note": "обучение"}}
     status, closed = call(aws, "POST", f"/api/cases/{case_id}/close", anna, close)
     assert status == 200 and closed["status"] == "closed"
@@ -171,7 +168,7 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
 
 
 def test_analytics_endpoint(aws, policy, case):
-    director = token(policy, "director")
+    director = token(aws, policy, "director")
     status, figures = call(aws, "GET", "/api/analytics?start=2026-12-07&end=2026-12-07", director)
     assert status == 200 and figures["opened"] == 1 and figures["target"] == [0.6, 0.7]
     status, body = call(aws, "GET", "/api/analytics?start=2026-12-07&end=2026-01-07", director)

@@ -45,14 +45,14 @@ def test_the_template_gives_each_function_exactly_what_its_handler_declares(func
 
 
 def test_an_optional_setting_is_read_when_set_and_never_required():
-    @requires("TABLE_NAME", optional=("CONSOLE_DEV_LOGIN",))
+    @requires("TABLE_NAME", optional=("CONSOLE_DEV_PASSWORD",))
     def handler(event, context):
-        return get_settings().console_dev_login
+        return get_settings().console_dev_password
 
     with container.running(container.Container("a", {"TABLE_NAME": "t"})):
-        assert handler({}, None) is False
-    with container.running(container.Container("b", {"TABLE_NAME": "t", "CONSOLE_DEV_LOGIN": "true"})):
-        assert handler({}, None) is True
+        assert handler({}, None) is None
+    with container.running(container.Container("b", {"TABLE_NAME": "t", "CONSOLE_DEV_PASSWORD": "pw"})):
+        assert handler({}, None) == "pw"
 
 
 def test_globals_give_every_function_only_what_libraries_read():

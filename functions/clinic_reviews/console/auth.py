@@ -1,12 +1,13 @@
-"""Console and API tokens: HS256 JWTs signed with the key in Secrets Manager (`ConsoleSecret`).
+"""Script tokens for the API: HS256 JWTs signed with the key in Secrets Manager (`ConsoleSecret`).
+
+People sign in through the Cognito user pool (console/pool.py); these tokens are for scripts only, issued by
+an administrator with `clinic-reviews console-token` (docs/cases.md): at most 24 hours, for named clinics
+(never every clinic), and revocable (`gen`, the chain's script-token generation, store/script_tokens.py).
 
 Claims: `sub` (user id), `name`, `role` (review_manager, head_of_client_service, director, legal),
-`clinics` (clinic ids, or `["*"]` for every clinic of the chain), `chain`, `iat`, `exp`, `iss`, `aud`.
-PyJWT checks the signature, the algorithm (HS256 only), issuer, audience and required claims; expiry is
-checked here against `now` (the handlers' clock, so the local stack's virtual time applies too).
-
-Local use: the dev login page issues a token for a user made from the policy's contacts (`dev_users`).
-Production: an administrator issues tokens with `clinic-reviews console-token` (docs/cases.md).
+`clinics` (clinic ids), `chain`, `gen`, `iat`, `exp`, `iss`, `aud`. PyJWT checks the signature, the
+algorithm (HS256 only), issuer, audience and required claims; expiry and the lifetime are checked here
+against `now` (the handlers' clock, so the local stack's virtual time applies too).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ISSUER = "clinic-reviews"
 AUDIENCE = "clinic-reviews-console"
 ALGORITHM = "HS256"
 LIFETIME = timedelta(hours=12)
+MAX_LIFETIME = timedelta(hours=24)
 LEEWAY = timedelta(seconds=30)
 COOKIE = "cr_session"
 
@@ -42,15 +44,20 @@ class User:
         return Actor(self.id, self.name, self.role, self.clinics, via)
 
 
-def issue(user: User, key: bytes, now: datetime, lifetime: timedelta = LIFETIME) -> str:
+def issue(user: User, key: bytes, now: datetime, lifetime: timedelta = LIFETIME, generation: int = 0) -> str:
     if user.role not in ROLES:
         raise ValueError(f"unknown role {user.role!r}; expected one of {', '.join(ROLES)}")
+    if not timedelta(0) < lifetime <= MAX_LIFETIME:
+        raise ValueError("a script token lives at most 24 hours")
+    if not user.clinics or ALL_CLINICS in user.clinics:
+        raise ValueError("a script token names its clinics (never every clinic)")
     claims = {
         "sub": user.id,
         "name": user.name,
         "role": user.role,
         "clinics": list(user.clinics),
         "chain": user.chain_id,
+        "gen": generation,
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
         "iss": ISSUER,
@@ -59,7 +66,15 @@ def issue(user: User, key: bytes, now: datetime, lifetime: timedelta = LIFETIME)
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify(token: str, key: bytes, now: datetime) -> User:
+def signed_by_pool(token: str) -> bool:
+    """True for an RS256 token (the user pool's); anything unreadable is not (and fails as a script token)."""
+    try:
+        return jwt.get_unverified_header(token).get("alg") == "RS256"
+    except jwt.PyJWTError:
+        return False
+
+
+def verify(token: str, key: bytes, now: datetime, generation: int = 0) -> User:
     try:
         claims = jwt.decode(
             token,
@@ -71,22 +86,29 @@ def verify(token: str, key: bytes, now: datetime) -> User:
                 "verify_exp": False,
                 "verify_iat": False,
                 "verify_nbf": False,
-                "require": ["sub", "role", "clinics", "chain", "exp", "iat"],
+                "require": ["sub", "role", "clinics", "chain", "exp", "iat", "gen"],
             },
         )
     except jwt.InvalidTokenError as exc:
         raise AuthError(f"invalid token ({type(exc).__name__})") from None
     if not isinstance(claims["exp"], int) or claims["exp"] + LEEWAY.total_seconds() < now.timestamp():
         raise AuthError("the token has expired: sign in again")
+    if not isinstance(claims["iat"], int) or claims["exp"] - claims["iat"] > MAX_LIFETIME.total_seconds():
+        raise AuthError("invalid token (lives longer than 24 hours)")
+    if claims["gen"] != generation:
+        raise AuthError("the token was revoked: ask for a new one")
     clinics = claims["clinics"]
     if claims["role"] not in ROLES or not isinstance(clinics, list) or not all(isinstance(c, str) for c in clinics):
         raise AuthError("invalid token (claims)")
+    if not clinics or ALL_CLINICS in clinics:
+        raise AuthError("invalid token (a script token names its clinics)")
     return User(str(claims["sub"]), str(claims.get("name") or claims["sub"]), claims["role"], tuple(clinics), str(claims["chain"]))
 
 
 def dev_users(policy) -> list[User]:
-    """Demo users from the policy: each chain contact named after a role sees every clinic; a clinic's own
-    contact of that role (e.g. the Yekaterinburg review manager) sees only that clinic."""
+    """Demo users from the policy (the embedded local stack creates them in its user pool): each chain contact
+    named after a role sees every clinic; a clinic's own contact of that role (e.g. the Yekaterinburg review
+    manager) sees only that clinic."""
     chain = policy.chain.id
     users = [User(cid, c.name, cid, (ALL_CLINICS,), chain) for cid, c in policy.contacts.items() if cid in ROLES]
     for clinic in policy.clinics:

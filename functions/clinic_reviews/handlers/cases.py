@@ -5,9 +5,10 @@
   committed as docs/api/openapi.json). Errors are JSON `{"message", "problems"?}` with a 4xx status,
   never a stack trace.
 - `/console/...`: the server-rendered pages (Russian and English) on the same service; the token lives in an
-  HttpOnly, SameSite=Strict cookie. `/console/login` signs in by pasting a token, and, where
-  CONSOLE_DEV_LOGIN is true (a setting of the embedded local stack only: template.yaml never sets it), as
-  one of the demo users made from the policy.
+  HttpOnly, SameSite=Strict cookie. `/console/login` signs in with a user name and password through the
+  stack's Cognito user pool (a new password on first sign-in, a TOTP code if the person turned MFA on, a
+  reset by e-mail code), and, where CONSOLE_DEV_PASSWORD is set (a setting of the embedded local stack
+  only: template.yaml never sets it), as one of the demo users with one click.
 
 Every write goes through services/cases.py, which records who, when and what in the case's audit log.
 """
@@ -28,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_reviews import clock, wiring
 from clinic_reviews.console import pages
-from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, issue, verify
+from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, signed_by_pool, verify
+from clinic_reviews.console.pool import SignInError, verify_pool_token
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
 from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_size
@@ -42,11 +44,13 @@ OPENAPI = {
     "version": "1.0.0",
     "description": "Cases of negative reviews: the queue by deadline, taking, actions, replies, closing (docs/cases.md).",
     "servers": [Server(url="/")],
-    "security_schemes": {"bearer": HTTPBearer(bearerFormat="JWT", description="HS256 JWT (docs/cases.md, auth)")},
+    "security_schemes": {"bearer": HTTPBearer(
+        bearerFormat="JWT", description="The user pool's ID token, or a script token (docs/cases.md, sign-in)")},
 }
 app.configure_openapi(**OPENAPI)
 SECURED = [{"bearer": []}]
 LANG_COOKIE = "cr_lang"
+SESSION_SECONDS = 3600  # the pool's ID tokens live 60 minutes; the console does not refresh them
 
 # ------------------------------------------------------------------------------------------------ models
 ActionKind = Literal["patient_called", "sorry_bonus", "escalated_to_legal"]
@@ -248,12 +252,15 @@ def _token() -> str | None:
 
 
 def current_user() -> User:
+    """The person (a user pool ID token) or script (a script token) behind the request."""
     token = _token()
     if not token:
         raise AuthError("sign in first: send Authorization: Bearer <token>")
-    user = verify(token, wiring.console_secret(), clock.now())
-    chain = wiring.get_settings().chain_id
-    if chain and user.chain_id != chain:
+    chain = wiring.get_settings().require("chain_id")
+    if signed_by_pool(token):
+        return verify_pool_token(token, wiring.pool(), wiring.pool_keys(), chain)
+    user = verify(token, wiring.console_secret(), clock.now(), wiring.script_token_generations().current(chain))
+    if user.chain_id != chain:
         raise AuthError("the token is for another chain")
     return user
 
@@ -420,34 +427,87 @@ def login_page():
     return _html(_login_html(lang), cookies=cookies)
 
 
-def _login_html(lang: str, error: str | None = None) -> str:
+def _login_html(lang: str, error: str | None = None, step: str = "password", **fields) -> str:
     settings = wiring.get_settings()
     users = []
-    if settings.console_dev_login and settings.chain_id:
+    if settings.console_dev_password and settings.chain_id:
         users = dev_users(wiring.policy_repository().chain(settings.chain_id))
-    return pages.page("console_login.html.j2", lang, users=users, error=error, dev=settings.console_dev_login)
+    context = {"username": None, "session": None, "notice": None, **fields}
+    return pages.page("console_login.html.j2", lang, users=users, error=error, step=step, **context)
+
+
+def _signed_in(token: str) -> Response:
+    return _redirect("/console", cookies=[_cookie(COOKIE, token, SESSION_SECONDS)])
+
+
+def _form_lang(form: dict[str, str]) -> str:
+    return form["lang"] if form.get("lang") in pages.LANGS else "ru"
+
+
+def _next_step(lang: str, username: str, step) -> Response:
+    if step.id_token:
+        logger.info("signed in", extra={"via": "pool"})
+        return _signed_in(step.id_token)
+    return _html(_login_html(lang, step=step.challenge, username=username, session=step.session))
 
 
 @app.post("/console/login", include_in_schema=False)
 def login():
     _same_origin()
     form = _form()
-    lang = form.get("lang") if form.get("lang") in pages.LANGS else "ru"
+    lang = _form_lang(form)
     settings = wiring.get_settings()
-    token = form.get("token", "").strip()
-    if not token and form.get("user"):
-        if not (settings.console_dev_login and settings.chain_id):
+    if form.get("user"):
+        if not (settings.console_dev_password and settings.chain_id):
             return _html(_login_html(lang, "dev login is disabled here"), 403)
         chosen = [u for u in dev_users(wiring.policy_repository().chain(settings.chain_id)) if u.id == form["user"]]
         if not chosen:
             return _html(_login_html(lang, "unknown demo user"), 400)
-        token = issue(chosen[0], wiring.console_secret(), clock.now())
         logger.info("dev login", extra={"user": chosen[0].id})
+        username, password = chosen[0].id, settings.console_dev_password
+    else:
+        username, password = form.get("username", "").strip(), form.get("password", "")
     try:
-        user = verify(token, wiring.console_secret(), clock.now())
-    except AuthError as exc:
-        return _html(_login_html(lang, str(exc)), 401)
-    return _redirect("/console", cookies=[_cookie(COOKIE, token, 12 * 3600)] if user else None)
+        step = wiring.pool_sign_in().password(username, password)
+    except SignInError as exc:
+        return _html(_login_html(lang, str(exc), username=username), 401)
+    return _next_step(lang, username, step)
+
+
+@app.post("/console/login/challenge", include_in_schema=False)
+def login_challenge():
+    _same_origin()
+    form = _form()
+    lang, username = _form_lang(form), form.get("username", "").strip()
+    try:
+        step = wiring.pool_sign_in().answer(form.get("challenge", ""), username, form.get("session", ""),
+                                            form.get("value", "").strip())
+    except SignInError as exc:
+        return _html(_login_html(lang, str(exc), username=username), 401)
+    return _next_step(lang, username, step)
+
+
+@app.get("/console/login/reset", include_in_schema=False)
+def reset_page():
+    lang, cookies = _lang(_chain_language())
+    return _html(_login_html(lang, step="reset"), cookies=cookies)
+
+
+@app.post("/console/login/reset", include_in_schema=False)
+def reset_password():
+    """Step 1 (a user name): Cognito e-mails a code. Step 2 (name, code, new password): the password is set."""
+    _same_origin()
+    form = _form()
+    lang, username = _form_lang(form), form.get("username", "").strip()
+    sign_in = wiring.pool_sign_in()
+    try:
+        if not form.get("code"):
+            sign_in.forgot(username)
+            return _html(_login_html(lang, step="reset", username=username, notice=pages.TEXTS[lang]["reset_sent"]))
+        sign_in.reset(username, form["code"].strip(), form.get("new_password", ""))
+    except SignInError as exc:
+        return _html(_login_html(lang, str(exc), step="reset", username=username), 400)
+    return _html(_login_html(lang, notice=pages.TEXTS[lang]["reset_done"], username=username))
 
 
 @app.post("/console/logout", include_in_schema=False)
@@ -495,7 +555,7 @@ def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error:
     try:
         view = wiring.case_service().view(actor, case_id)
     except CaseNotFound:
-        return _html(pages.page("console_login.html.j2", lang, users=[], error="no such case", dev=False), 404)
+        return _html(pages.page("console_login.html.j2", lang, users=[], error="no such case", step=None, notice=None), 404)
     if reply_text is None and view.draft is not None:
         reply_text, check = view.draft.text, view.draft.check
     elif reply_text is not None and check is None and view.record is not None:
@@ -606,7 +666,8 @@ def console_close(case_id: str):
 
 @limit_request_size(CASES_BYTES)
 @requires(
-    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", optional=("CONSOLE_DEV_LOGIN",)
+    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
+    "USER_POOL_CLIENT_ID", optional=("CONSOLE_DEV_PASSWORD",),
 )
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -6,7 +6,7 @@
   them); writes `cases.json` and `next-digest.html` (the digest of the day the cases were worked, with
   its case block), and `console.png`, the queue in headless Chromium, when a browser is there.
 - `python -m clinic_reviews_local.console --out out/demo --port 8480` (`make console`): restores the
-  demo's state into a fresh local stack (dev login on), serves the console on 127.0.0.1 with the clock
+  demo's state into a fresh local stack (one-click demo sign-in on, the demo users in the local user pool), serves the console on 127.0.0.1 with the clock
   running in real time from the demo's end, prints the URL and the demo users; on Ctrl-C it saves the
   state back and writes `next-digest.html` for the day you worked in.
 """
@@ -31,12 +31,12 @@ DEFAULT_PORT = 8480
 HOST = "127.0.0.1"
 
 
-def token_for(policy, user_id: str) -> str:
-    from clinic_reviews import clock, wiring
-    from clinic_reviews.console.auth import dev_users, issue
+def token_for(aws, policy, user_id: str) -> str:
+    """A demo user's ID token from the local user pool (the users are created on first use)."""
+    from clinic_reviews_local.users import add_demo_users, sign_in
 
-    user = next(u for u in dev_users(policy) if u.id == user_id)
-    return issue(user, wiring.console_secret(), clock.now())
+    add_demo_users(aws, policy)  # only those not there yet
+    return sign_in(aws, user_id)
 
 
 def api(aws, token: str, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
@@ -63,7 +63,7 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
 
     The demo acts on its first run only: a re-run re-fetches and must change nothing that happened.
     """
-    director = token_for(policy, "director")
+    director = token_for(aws, policy, "director")
     status, queue = api(aws, director, "GET", "/api/cases")
     if status != 200:
         raise RuntimeError(f"GET /api/cases answered {status}: {queue}")
@@ -71,7 +71,7 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
     steps: list[dict[str, Any]] = []
     for row, (user, plan) in zip(fresh if act else [], SCRIPT):
         case_id = row["case"]["id"]
-        token = token_for(policy, user)
+        token = token_for(aws, policy, user)
         for kind, body in [("take", None), *plan]:
             if kind == "reply":
                 path, payload = f"/api/cases/{case_id}/reply", {"by_hand": row["case"]["source"] != "google", **body}
@@ -115,7 +115,7 @@ def screenshot_queue(aws, policy, out: Path) -> tuple[Path | None, str | None]:
     from clinic_reviews_local.browser import screenshot
 
     path = out / "console.png"
-    cookie = {"name": "cr_session", "value": token_for(policy, "director")}
+    cookie = {"name": "cr_session", "value": token_for(aws, policy, "director")}
     reason = screenshot(aws, {"/": "CasesFunction"}, "/console", path, {"width": 1100, "height": 900}, cookies=[cookie])
     return (None, reason) if reason else (path, None)
 

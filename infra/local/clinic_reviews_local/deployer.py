@@ -87,6 +87,9 @@ class Deployer:
             "AWS::StepFunctions::StateMachine": self._state_machine,
             "AWS::SES::EmailIdentity": self._email_identity,
             "AWS::SecretsManager::Secret": self._secret,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Cognito::UserPoolGroup": self._user_pool_group,
+            "AWS::Cognito::UserPoolClient": self._user_pool_client,
         }
 
     def client(self, service: str) -> Any:
@@ -455,6 +458,69 @@ class Deployer:
                 kwargs[key] = p[key]
         arn = self.client("lambda").publish_layer_version(**kwargs)["LayerVersionArn"]
         return Deployed(logical_id, "AWS::Lambda::LayerVersion", arn, {"LayerVersionArn": arn})
+
+    def _user_pool(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "UserPoolName", "AdminCreateUserConfig", "UsernameConfiguration", "AutoVerifiedAttributes",
+            "AccountRecoverySetting", "MfaConfiguration", "EnabledMfas", "Policies", "Schema", "DeletionProtection",
+            "UserPoolTags",
+        })
+        kwargs: dict[str, Any] = {"PoolName": p.get("UserPoolName") or self._name(logical_id, 128)}
+        for key in ("AdminCreateUserConfig", "UsernameConfiguration", "AutoVerifiedAttributes",
+                    "AccountRecoverySetting", "MfaConfiguration", "Policies", "DeletionProtection"):
+            if key in p:
+                kwargs[key] = p[key]
+        if "Schema" in p:
+            kwargs["Schema"] = [self._schema_attribute(a) for a in p["Schema"]]
+        if "Policies" in kwargs:
+            policy = dict(kwargs["Policies"]["PasswordPolicy"])
+            for key in ("MinimumLength", "TemporaryPasswordValidityDays"):
+                if key in policy:
+                    policy[key] = int(policy[key])
+            kwargs["Policies"] = {"PasswordPolicy": policy}
+        cognito = self.client("cognito-idp")
+        pool = cognito.create_user_pool(**kwargs)["UserPool"]
+        if "SOFTWARE_TOKEN_MFA" in p.get("EnabledMfas", []):
+            cognito.set_user_pool_mfa_config(
+                UserPoolId=pool["Id"], MfaConfiguration=p.get("MfaConfiguration", "OFF"),
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+            )
+        issuer = f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"
+        return Deployed(logical_id, "AWS::Cognito::UserPool", pool["Id"], {
+            "Arn": pool["Arn"], "ProviderName": issuer, "ProviderURL": f"https://{issuer}", "UserPoolId": pool["Id"],
+        })
+
+    @staticmethod
+    def _schema_attribute(attribute: dict[str, Any]) -> dict[str, Any]:
+        """CloudFormation's schema attribute in the API's shape (the same keys; booleans may arrive as strings)."""
+        shaped = dict(attribute)
+        for key in ("Required", "Mutable", "DeveloperOnlyAttribute"):
+            if key in shaped:
+                shaped[key] = shaped[key] in (True, "true", "True")
+        return shaped
+
+    def _user_pool_group(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"})
+        kwargs = {k: p[k] for k in ("UserPoolId", "GroupName", "Description", "RoleArn") if k in p}
+        if "Precedence" in p:
+            kwargs["Precedence"] = int(p["Precedence"])
+        group = self.client("cognito-idp").create_group(**kwargs)["Group"]
+        return Deployed(logical_id, "AWS::Cognito::UserPoolGroup", group["GroupName"])
+
+    def _user_pool_client(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {
+            "UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors",
+            "EnableTokenRevocation", "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
+            "TokenValidityUnits", "ReadAttributes", "WriteAttributes",
+        })
+        kwargs = {k: v for k, v in p.items() if k != "GenerateSecret"}
+        kwargs.setdefault("ClientName", self._name(logical_id, 128))
+        for key in ("AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity"):
+            if key in kwargs:
+                kwargs[key] = int(kwargs[key])
+        kwargs["GenerateSecret"] = p.get("GenerateSecret") in (True, "true", "True")
+        client = self.client("cognito-idp").create_user_pool_client(**kwargs)["UserPoolClient"]
+        return Deployed(logical_id, "AWS::Cognito::UserPoolClient", client["ClientId"], {"ClientId": client["ClientId"]})
 
     def _function_url(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"TargetFunctionArn", "AuthType", "Cors", "InvokeMode"})

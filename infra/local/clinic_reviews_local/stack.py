@@ -31,6 +31,7 @@ from clinic_reviews_local.iam import authorizer_for
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
 from clinic_reviews_local.template import TemplateError, project_root, transform
+from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_transport
 
 REGION = "eu-central-1"
 SENDER = "reviews@clinic-reviews.example"
@@ -73,8 +74,9 @@ class LocalStack:
         stack_name: str = "clinic-reviews-local",
         dev_login: bool = False,
     ):
-        """`dev_login=True` turns on the console's password-less demo-user login: a setting of this local
-        stack only (CONSOLE_DEV_LOGIN in the local runtime), never a template parameter (docs/cases.md)."""
+        """`dev_login=True` turns on the console's one-click demo-user sign-in: a setting of this local stack
+        only (CONSOLE_DEV_PASSWORD in the local runtime, the demo users' password in the local user pool,
+        created by `put_policy`), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
         self.dev_login = dev_login
         self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
@@ -130,7 +132,7 @@ class LocalStack:
         self.lambdas = LocalLambdas(self.stack, self.authorizer)
         self._exit.enter_context(self.lambdas.patch_moto())
         if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
-            self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_LOGIN"] = "true"
+            self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_PASSWORD"] = DEMO_PASSWORD
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
@@ -139,6 +141,8 @@ class LocalStack:
         self._exit.callback(self._restore_chat, wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep)
         self.telegram = FakeTelegram()  # the Telegram Bot API, answered locally (docs/cases.md)
         self.telegram.install(self)
+        self._exit.callback(setattr, wiring.pool_http_hooks, "transport", wiring.pool_http_hooks.transport)
+        wiring.pool_http_hooks.transport = lambda: jwks_transport  # the user pool's keys, as moto publishes them
         wiring.reset()
         self._exit.callback(wiring.reset)
         COUNTER.reset()
@@ -368,3 +372,5 @@ class LocalStack:
 
         with paused():
             wiring.policy_repository().put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        if self.dev_login:
+            add_demo_users(self, policy)
