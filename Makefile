@@ -8,7 +8,7 @@ BROWSER_STAMP := $(VENV)/.browser
 CHROMIUM ?= /usr/bin/chromium
 export SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test install lint bench eval train clean console browser cost-measure package
+.PHONY: demo test install lint checkov bench eval train clean console browser cost-measure package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,14 +42,30 @@ CONSOLE_PORT ?= 8480
 console: $(STAMP)
 	$(BIN)/python -m clinic_reviews_local.console --out $(OUT) --port $(CONSOLE_PORT)
 
-## Unit, integration (template.yaml deployed into moto), browser (headless Chromium) and lint checks.
+## Unit, integration (template.yaml deployed into moto), browser (headless Chromium) and lint checks;
+## --unused-grants fails the run when template.yaml grants a function an action no integration test used.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --unused-grants
 
-lint: $(STAMP)
+lint: $(STAMP) checkov
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint --region eu-central-1
 	$(BIN)/ruff check functions infra tests bench
+
+## checkov on the SAM-transformed template (skips and their reasons: .checkov.yaml). Its own venv: checkov
+## pins dependencies (boto3, pydantic, ...) that the project's would conflict with.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV    := .venv-checkov
+CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+checkov: $(STAMP) $(CHECKOV_STAMP)
+	$(BIN)/python -m clinic_reviews_local.template out/checkov/template.json
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -f out/checkov/template.json
 
 ## Benchmarks: API calls per review, throughput, render times (printed, never asserted).
 bench: $(STAMP)
@@ -80,4 +96,4 @@ eval: $(STAMP)
 	$(BIN)/python bench/eval.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) out .pytest_cache .hypothesis

@@ -1,11 +1,26 @@
-"""The one typed settings object, read from the function's environment once, on first use."""
+"""Settings of a function: what its handler declares it needs, read from the function's environment.
+
+Each handler declares the variables it reads with `@requires(...)` (outermost but for the request-size
+limit, which answers 413 before anything else); on the
+first invocation in a container (the cold start) a missing one fails with its name, before any work.
+After that check the function's `Settings` hold only what it declared, so code that reads a setting
+its handler did not declare finds nothing and fails the same way. tests/unit/test_settings_contract.py
+proves that template.yaml gives every function exactly the variables its handler declares.
+"""
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+from clinic_reviews import container
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: Variables read by libraries (Powertools), not by our code: Globals may set them for every function.
+LIBRARY_PREFIXES = ("POWERTOOLS_",)
 
 
 class SettingsError(RuntimeError):
@@ -13,12 +28,8 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseModel):
-    """Names of the deployed resources and a few knobs, as template.yaml passes them to every function.
-
-    Every field maps to the upper-case environment variable of the same name. Optional fields are
-    checked where they are needed, through `require`, so a function that does not use one does not
-    need it set.
-    """
+    """Names of the deployed resources and a few knobs. Each field is the upper-case environment variable
+    of the same name; none is required here: handlers say which they need (`requires`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -27,7 +38,6 @@ class Settings(BaseModel):
     escalation_state_machine_arn: str | None = None
     archive_bucket: str | None = None
     sender_email: str | None = None
-    intake_queue_url: str | None = None
     link_secret_name: str | None = None
     sources_secret_name: str | None = None  # the chain's platform credentials (docs/sources.md)
     webhook_secret_name: str | None = None  # the generic webhook's HMAC key
@@ -37,11 +47,9 @@ class Settings(BaseModel):
     feedback_base_url: str | None = None  # where the SMS links of feedback requests point
     phone_salt_secret_name: str | None = None  # the salt of patients' phone hashes
     event_source: str = "clinic-reviews"
-    stage: str = "dev"
     max_inline_text: int = 32_000
     cost_explorer: bool = False  # the monthly report asks Cost Explorer for the month's bill (docs/cost.md)
-    llm_drafts: bool = False  # reply drafts by a Bedrock model (bedrock_drafts.py); off: templates only
-    bedrock_model_id: str | None = None
+    stage: str | None = None  # the stage whose cost allocation tag Cost Explorer filters on (with COST_EXPLORER)
     # cases (docs/cases.md)
     console_secret_name: str | None = None  # HMAC key of the script tokens (console/auth.py)
     user_pool_id: str | None = None  # the Cognito user pool people sign in with (console/pool.py)
@@ -57,13 +65,67 @@ class Settings(BaseModel):
         return value
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        values = {name: env[name.upper()] for name in cls.model_fields if env.get(name.upper())}
+    def from_env(cls, environ: Mapping[str, str], only: frozenset[str] | None = None) -> Settings:
+        """The settings in `environ`; with `only`, just those variables (a handler's declaration)."""
+        values = {
+            name: environ[name.upper()]
+            for name in cls.model_fields
+            if environ.get(name.upper()) and (only is None or name.upper() in only)
+        }
         return cls(**values)
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Settings of this process (cached; `get_settings.cache_clear()` after changing the environment)."""
-    return Settings.from_env()
+_DECLARED = "settings.declared"
+
+
+def variables() -> frozenset[str]:
+    """Every environment variable a `Settings` field reads."""
+    return frozenset(name.upper() for name in Settings.model_fields)
+
+
+def requires(*names: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Declare the environment variables a handler needs; checked once per container, at its cold start.
+
+    The missing ones fail the invocation with their names (SettingsError) before the handler runs.
+    `optional` ones may be read when set and are never required (template.yaml must not set them
+    unless the handler needs them: e.g. the local stack's CONSOLE_DEV_PASSWORD).
+    """
+    declared, maybe = frozenset(names), frozenset(optional)
+    unknown = (declared | maybe) - variables()
+    if unknown:
+        raise ValueError(f"no setting reads {', '.join(sorted(unknown))}")
+
+    def decorate(handler: F) -> F:
+        @wraps(handler)
+        def checked(event: Any, context: Any) -> Any:
+            check(declared, maybe)
+            return handler(event, context)
+
+        checked.required_settings = declared  # type: ignore[attr-defined]
+        checked.optional_settings = maybe  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def check(declared: frozenset[str], optional: frozenset[str] = frozenset()) -> None:
+    """Fail with the names of the declared variables this container's environment lacks (once per container)."""
+    built = container.current().built
+    readable = declared | optional
+    if built.get(_DECLARED) == readable:
+        return
+    environ = container.current().environ
+    missing = sorted(name for name in declared if not environ.get(name))
+    if missing:
+        raise SettingsError(f"{', '.join(missing)} not set in this function's environment (template.yaml)")
+    built[_DECLARED] = readable
+    built.pop(_read, None)  # settings read before the check (none on AWS) are read again
+
+
+def _read() -> Settings:
+    current = container.current()
+    return Settings.from_env(current.environ, current.built.get(_DECLARED))
+
+
+#: Settings of this container: after a handler's check, only what that handler declared.
+get_settings = container.cached(_read)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from clinic_reviews import clock
+from clinic_reviews import clock, container
 from clinic_reviews.settings import get_settings
 from clinic_reviews.store import models
 
@@ -42,34 +41,19 @@ def client(service: str) -> Any:
 
 
 def reset() -> None:
-    """Forget every cached client and service (tests and the local stack call it after a redeploy)."""
-    for cached in (
-        review_repository, policy_repository, intake_service, blob_store, escalation_service, digest_service, delivery,
-        ack_service,
-    ):
-        cached.cache_clear()
-    for cached in (secrets, feed_factory, cursor_repository, fetch_service, import_service):
-        cached.cache_clear()
+    """Forget every client, service and cached secret of every container (tests and the local stack call it
+    after a redeploy)."""
     from aws_lambda_powertools.utilities import parameters
 
+    container.forget_all()
     parameters.clear_caches()
-    report_service.cache_clear()
-    for cached in (feedback_repository, visit_service, feedback_sender, feedback_page, inbound_sms):
-        cached.cache_clear()
-    for cached in (case_repository, case_service, telegram_client, chat_service):  # cases (docs/cases.md)
-        cached.cache_clear()
-    for cached in (pool_keys, script_token_generations):  # sign-in
-        cached.cache_clear()
-    for cached in (spike_repository, insight_service, reply_log, reply_quality_service, insight_report):  # docs/insights.md
-        cached.cache_clear()
-    get_settings.cache_clear()
 
 
 def _bind_table() -> None:
     models.bind(get_settings().require("table_name"))
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def blob_store():
     from clinic_reviews.store.blobs import BlobStore
 
@@ -77,7 +61,7 @@ def blob_store():
     return BlobStore(client("s3"), bucket) if bucket else None
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def review_repository():
     from clinic_reviews.store.reviews import ReviewRepository
 
@@ -85,7 +69,7 @@ def review_repository():
     return ReviewRepository(blob_store(), get_settings().max_inline_text)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def policy_repository():
     from clinic_reviews.store.policies import PolicyRepository
 
@@ -100,7 +84,7 @@ def event_publisher():
     return EventPublisher(client("events"), settings.require("bus_name"), settings.event_source)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def intake_service():
     from clinic_reviews.services.adaptation import AdaptationCache
     from clinic_reviews.services.intake import IntakeService
@@ -126,7 +110,7 @@ def quarantine():
     return Quarantine(blob_store(), event_publisher(), Counters(), clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def adaptation_service():
     from clinic_reviews.services.adaptation import AdaptationService
 
@@ -136,7 +120,7 @@ def adaptation_service():
     return AdaptationService(review_repository(), blobs, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def escalation_service():
     from clinic_reviews.services.escalation import EscalationService
     from clinic_reviews.store.counters import Counters
@@ -161,10 +145,10 @@ def link_maker():
 def senders():
     from clinic_reviews.notify.senders import Senders
 
-    return Senders(client("sns"), client("ses"), get_settings().require("sender_email"))
+    return Senders(client("sns"), client("ses"), get_settings().sender_email)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def digest_service():
     from clinic_reviews.services.digest import DigestService
     from clinic_reviews.store.counters import Counters
@@ -177,7 +161,7 @@ def digest_service():
 
 
 # ---------------------------------------------------------------- systemic problems, reply quality (docs/insights.md)
-@lru_cache(maxsize=1)
+@container.cached
 def reply_log():
     from clinic_reviews.store.replies import ReplyLogRepository
 
@@ -185,21 +169,21 @@ def reply_log():
     return ReplyLogRepository()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def insight_report():
     from clinic_reviews.services.insight_report import InsightReport
 
     return InsightReport(reply_quality_service(), policy_repository(), spike_repository(), case_repository(), clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def reply_quality_service():
     from clinic_reviews.services.reply_quality import ReplyQualityService
 
     return ReplyQualityService(review_repository(), policy_repository(), reply_log(), clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def spike_repository():
     from clinic_reviews.store.spikes import SpikeRepository
 
@@ -207,7 +191,7 @@ def spike_repository():
     return SpikeRepository()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def insight_service():
     from clinic_reviews.services.insights import InsightService
 
@@ -217,7 +201,7 @@ def insight_service():
     )
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def report_service():
     from clinic_reviews.services.report import ReportService
 
@@ -243,17 +227,19 @@ def report_cost(policy, report, first) -> tuple[dict, float | None]:
         from clinic_reviews.cost.explorer import month_cost
 
         try:
-            actual = month_cost(boto3.client("ce", region_name="us-east-1", config=AWS_CONFIG), first, settings.stage)
+            actual = month_cost(boto3.client("ce", region_name="us-east-1", config=AWS_CONFIG), first, settings.require("stage"))
         except (BotoCoreError, ClientError) as exc:
             logger.warning("Cost Explorer figure unavailable", extra={"reason": type(exc).__name__})
     return estimate, actual
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def delivery():
     from clinic_reviews.notify.delivery import Delivery
 
-    return Delivery(senders(), get_settings().require("table_name"), client("dynamodb"), chat=chat_sender)
+    settings = get_settings()
+    chat = chat_sender if settings.telegram_secret_name else None  # only functions given the bot's secret chat
+    return Delivery(senders(), settings.require("table_name"), client("dynamodb"), chat=chat)
 
 
 # ---------------------------------------------------------------- review sources
@@ -267,7 +253,7 @@ def source_http(platform: str):
     return SourceHttp(platform, make_client(transport=transport), **options)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def secrets():
     """Powertools' SSM provider over the stack's SecureString parameters (stack_secrets.py)."""
     from aws_lambda_powertools.utilities.parameters import SSMProvider
@@ -289,7 +275,7 @@ def webhook_secret() -> bytes:
     return str(secret("webhook_secret_name")).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feed_factory():
     from clinic_reviews.sources.feeds import FeedFactory
     from clinic_reviews.sources.vk import RateLimiter
@@ -301,7 +287,7 @@ def feed_factory():
     return FeedFactory(sources_credentials, source_http, vk_limiter)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def cursor_repository():
     from clinic_reviews.store.cursors import CursorRepository
 
@@ -309,7 +295,7 @@ def cursor_repository():
     return CursorRepository()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def fetch_service():
     from clinic_reviews.services.fetch import FetchService
 
@@ -325,7 +311,7 @@ def fetch_service():
     )
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def import_service():
     from clinic_reviews.services.imports import ImportService
 
@@ -344,7 +330,7 @@ def link_secret() -> bytes:
     return str(secret("link_secret_name")).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def ack_service():
     from clinic_reviews.services.ack import AckService
     from clinic_reviews.store.links import LinkRepository
@@ -354,7 +340,7 @@ def ack_service():
 
 
 # ---------------------------------------------------------------- post-visit feedback (docs/feedback.md)
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_repository():
     from clinic_reviews.store.feedback import FeedbackRepository
 
@@ -367,7 +353,7 @@ def phone_salt() -> bytes:
     return str(secret("phone_salt_secret_name")).encode()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def visit_service():
     from clinic_reviews.services.feedback import VisitService
     from clinic_reviews.workflow import WorkflowStarter
@@ -376,7 +362,7 @@ def visit_service():
     return VisitService(feedback_repository(), policy_repository(), starter, phone_salt, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_sender():
     from clinic_reviews.services.feedback import FeedbackSender
 
@@ -384,14 +370,14 @@ def feedback_sender():
     return FeedbackSender(feedback_repository(), policy_repository(), delivery(), link_secret, base_url, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def feedback_page():
     from clinic_reviews.services.feedback import FeedbackPage
 
     return FeedbackPage(feedback_repository(), policy_repository(), intake_service, link_secret, clock.now)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def inbound_sms():
     from clinic_reviews.services.feedback import InboundSms
 
@@ -399,7 +385,7 @@ def inbound_sms():
 
 
 # ---------------------------------------------------------------- cases, console and the Telegram bot (docs/cases.md)
-@lru_cache(maxsize=1)
+@container.cached
 def case_repository():
     from clinic_reviews.store.cases import CaseRepository
 
@@ -421,7 +407,7 @@ def _google_client(config):
     return feed.client
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def case_service():
     from clinic_reviews.services.cases import CaseService, ReplyPoster
 
@@ -443,7 +429,7 @@ def telegram_secret() -> dict[str, Any]:
     return secret("telegram_secret_name", transform="json")
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def telegram_client():
     from clinic_reviews.notify.telegram import TelegramClient
     from clinic_reviews.sources.http import SourceHttp, make_client
@@ -463,7 +449,7 @@ def chat_sender(request: dict[str, Any]) -> str:
     return telegram_client().send_message(request["to"], request["text"], keyboard)
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def chat_service():
     from clinic_reviews.services.chat import ChatService
 
@@ -497,7 +483,7 @@ def _get_json(url: str) -> Any:
         return response.json()
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def pool_keys():
     """The pool's signing keys, cached for an hour by this warm function."""
     from clinic_reviews.console.pool import PoolKeys
@@ -511,7 +497,7 @@ def pool_sign_in():
     return PoolSignIn(client("cognito-idp"), pool())
 
 
-@lru_cache(maxsize=1)
+@container.cached
 def script_token_generations():
     from clinic_reviews.store.script_tokens import ScriptTokenGenerations
 

@@ -16,6 +16,7 @@ from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 HEADERS = {
@@ -58,6 +59,7 @@ def acknowledge(link_id: str) -> Response:
 
 
 @limit_request_size(ACK_BYTES)
+@requires("TABLE_NAME", "BUS_NAME")
 @guarded("ack page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

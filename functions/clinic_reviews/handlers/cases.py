@@ -39,6 +39,7 @@ from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_si
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver(enable_validation=True)
 OPENAPI = {
@@ -647,6 +648,10 @@ def console_close(case_id: str):
 
 
 @limit_request_size(CASES_BYTES)
+@requires(
+    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
+    "USER_POOL_CLIENT_ID", optional=("CONSOLE_DEV_PASSWORD",),
+)
 @guarded("cases")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -22,6 +22,7 @@ from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 install(app, "feedback page", HEADERS)
@@ -141,6 +142,7 @@ def click(token: str) -> Response:
 
 
 @limit_request_size(FEEDBACK_BYTES)
+@requires("TABLE_NAME", "BUS_NAME", "ESCALATION_STATE_MACHINE_ARN", "LINK_SECRET_NAME")
 @guarded("feedback page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

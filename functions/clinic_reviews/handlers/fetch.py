@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 
 class BadFetchEvent(ValueError):
@@ -32,6 +33,7 @@ def _parse(event: Any) -> tuple[str, list[str] | None]:
     return event["chain_id"], clinics
 
 
+@requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "SOURCES_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

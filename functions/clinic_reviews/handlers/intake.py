@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from clinic_reviews import wiring
 from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -62,6 +63,7 @@ def _record_handler(record: SQSRecord) -> dict[str, Any]:
     return _ingest(_reviews_of(payload))
 
 
+@requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

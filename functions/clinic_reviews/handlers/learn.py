@@ -10,8 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 
+@requires("TABLE_NAME", "ARCHIVE_BUCKET")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

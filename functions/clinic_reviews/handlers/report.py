@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import wiring
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 
 def _month(value: Any) -> date | None:
@@ -24,6 +25,7 @@ def _month(value: Any) -> date | None:
         raise ValueError(f"month must look like 2026-11, got {value!r}") from None
 
 
+@requires("TABLE_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL", "COST_EXPLORER", "STAGE")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

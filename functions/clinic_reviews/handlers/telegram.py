@@ -17,6 +17,7 @@ from clinic_reviews import wiring
 from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 app = LambdaFunctionUrlResolver()
 install(app, "telegram")
@@ -44,6 +45,7 @@ def webhook():
 
 
 @limit_request_size(TELEGRAM_BYTES)
+@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @guarded("telegram")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from clinic_reviews import wiring
 from clinic_reviews.domain.visit_csv import VisitFileError, read_visits
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 
 VISITS_PREFIX = "visits/"
 REPORTS_PREFIX = "visits-reports/"
@@ -54,6 +55,7 @@ def _file(bucket: str, key: str, size: int) -> dict[str, Any]:
     return result
 
 
+@requires("TABLE_NAME", "FEEDBACK_STATE_MACHINE_ARN", "PHONE_SALT_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

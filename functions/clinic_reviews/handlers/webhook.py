@@ -21,11 +21,13 @@ from clinic_reviews.domain.safe_text import parse_json, printable
 from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, json_response
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.settings import requires
 from clinic_reviews.sources import helpdesk
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
 
 
 @limit_request_size(WEBHOOK_BYTES)
+@requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "WEBHOOK_SECRET_NAME")
 @guarded("webhook")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -40,9 +40,10 @@ def mime_message(
 
 
 class Senders:
-    """The AWS side of notifications. Callers make delivery idempotent; this only sends."""
+    """The AWS side of notifications. Callers make delivery idempotent; this only sends (e-mail only with a
+    sender address: functions that send SMS alone are not given one)."""
 
-    def __init__(self, sns_client: Any, ses_client: Any, sender_email: str):
+    def __init__(self, sns_client: Any, ses_client: Any, sender_email: str | None):
         self._sns = sns_client
         self._ses = ses_client
         self.sender_email = sender_email
@@ -64,6 +65,8 @@ class Senders:
         sender_name: str | None = None,
         images: list[dict] | None = None,
     ) -> str:
+        if not self.sender_email:
+            raise RuntimeError("SENDER_EMAIL is not set in this function's environment: it sends no e-mail")
         sender = formataddr((sender_name, self.sender_email), charset="utf-8") if sender_name else self.sender_email
         raw = mime_message(sender, recipients, subject, html, text, images)
         response = self._ses.send_raw_email(Source=self.sender_email, Destinations=recipients, RawMessage={"Data": raw})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools import Logger
 
@@ -18,6 +18,7 @@ from clinic_reviews.domain.classification import classify
 from clinic_reviews.domain.feedback import FEEDBACK_SOURCE, private_answer_classification
 from clinic_reviews.domain.intake import NEW, UNCHANGED, Assessment, assess
 from clinic_reviews.domain.ladder import plan_escalation, plan_thank_reminder
+from clinic_reviews.domain.policy import Clinic, Policy
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import InvalidReview, Review, parse_review
 from clinic_reviews.events import Event, EventPublisher, review_event
@@ -66,6 +67,13 @@ class IntakeReport:
         }
 
 
+class ClinicPolicy(NamedTuple):
+    """A review's chain policy and clinic, looked up once when the review enters the batch."""
+
+    policy: Policy
+    clinic: Clinic
+
+
 class IntakeService:
     def __init__(
         self,
@@ -89,43 +97,46 @@ class IntakeService:
 
     def ingest(self, items: Sequence[Any]) -> IntakeReport:
         report = IntakeReport(received=len(items))
-        valid: list[tuple[int, Review]] = []
+        valid: list[tuple[int, Review, ClinicPolicy]] = []
         for index, item in enumerate(items):
             try:
                 review = parse_review(item)
-                self._policies.for_clinic(review.clinic_id)
+                where = ClinicPolicy(*self._policies.for_clinic(review.clinic_id))  # once per review
             except (InvalidReview, UnknownClinic) as exc:
                 report.rejected.append(Rejection(index, str(exc)))
                 continue
-            valid.append((index, review))
-        existing = self._reviews.get_many(review.key for _, review in valid)
+            valid.append((index, review, where))
+        existing = self._reviews.get_many(review.key for _, review, _ in valid)
         events: list[Event] = []
-        for index, review in valid:
+        for index, review, where in valid:
             try:
-                events += self._ingest_one(review, existing.get(review.key), report)
+                events += self._ingest_one(review, where, existing.get(review.key), report)
             except Exception as exc:  # isolate: one review's failure never stops the batch
-                self._failed(index, items[index], review, exc, report)
+                self._failed(index, items[index], review, where, exc, report)
         report.events = self._publisher.publish(events)
         return report
 
-    def _failed(self, index: int, item: Any, review: Review, exc: Exception, report: IntakeReport) -> None:
+    def _failed(
+        self, index: int, item: Any, review: Review, where: ClinicPolicy, exc: Exception, report: IntakeReport
+    ) -> None:
         """A transient failure fails the item (retried later); a permanent one puts it aside for good."""
         logger.exception("review failed", extra={"index": index, "source": review.source})
         if self._quarantine is None or is_transient(exc):
             report.failed.append(Rejection(index, "could not store the review; it will be retried"))
             return
         try:
-            policy, _ = self._policies.for_clinic(review.clinic_id)
-            self._quarantine.put_aside(item, policy.chain.id, f"{type(exc).__name__} while storing")
+            self._quarantine.put_aside(item, where.policy.chain.id, f"{type(exc).__name__} while storing")
         except Exception:  # the quarantine itself failed: retried later like any failure
             logger.exception("quarantine failed", extra={"index": index, "source": review.source})
             report.failed.append(Rejection(index, "could not store the review; it will be retried"))
             return
         report.quarantined.append(Rejection(index, "put aside (quarantine): the review cannot be stored as it is"))
 
-    def _ingest_one(self, review: Review, existing: ReviewRecord | None, report: IntakeReport) -> list[Event]:
+    def _ingest_one(
+        self, review: Review, where: ClinicPolicy, existing: ReviewRecord | None, report: IntakeReport
+    ) -> list[Event]:
         for attempt in (1, 2):
-            outcome, record = self._assess(review, existing)
+            outcome, record = self._assess(review, where, existing)
             try:
                 record = self._store(outcome, existing)
                 break
@@ -135,23 +146,24 @@ class IntakeService:
                 existing = self._reviews.get(review.key)
         setattr(report, outcome.action, getattr(report, outcome.action) + 1)
         now = self._now()
-        opened = self._open_case(record) if outcome.escalate and record is not None else []  # before the alerts
-        if outcome.escalate and record is not None and self._start_escalation(record):
+        opened = self._open_case(record, where) if outcome.escalate and record is not None else []  # before alerts
+        if outcome.escalate and record is not None and self._start_escalation(record, where):
             report.escalations += 1
-        if outcome.thank and record is not None and self._start_thank_reminder(record):
+        if outcome.thank and record is not None and self._start_thank_reminder(record, where):
             report.thank_reminders += 1
         if outcome.record is None:
             return opened
         return [review_event(name, record, now) for name in outcome.events] + opened
 
-    def _open_case(self, record: ReviewRecord) -> list[Event]:
+    def _open_case(self, record: ReviewRecord, where: ClinicPolicy) -> list[Event]:
         if self._cases is None:
             return []
-        policy, _ = self._policies.for_clinic(record.review.clinic_id)
-        return self._cases.open(record, policy, self._now())
+        return self._cases.open(record, where.policy, self._now())
 
-    def _assess(self, review: Review, existing: ReviewRecord | None) -> tuple[Assessment, ReviewRecord | None]:
-        policy, clinic = self._policies.for_clinic(review.clinic_id)
+    def _assess(
+        self, review: Review, where: ClinicPolicy, existing: ReviewRecord | None
+    ) -> tuple[Assessment, ReviewRecord | None]:
+        policy, clinic = where
         # An unrated review is read with the chain's own adaptation when the monthly job adopted one.
         adaptation = self._adaptations(policy.chain.id) if review.rating is None and self._adaptations else None
         classification = classify(review.text, review.rating, review.lang, adaptation)
@@ -179,8 +191,8 @@ class IntakeService:
             return self._reviews.insert(outcome.record, outcome.history)
         return self._reviews.update(outcome.record, outcome.history)
 
-    def _start_escalation(self, record: ReviewRecord) -> bool:
-        policy, _ = self._policies.for_clinic(record.review.clinic_id)
+    def _start_escalation(self, record: ReviewRecord, where: ClinicPolicy) -> bool:
+        policy = where.policy
         received = min(record.review.created_at, record.received_at)
         tiers = plan_escalation(
             policy, record.review.clinic_id, received, legal=record.classification.legal, source=record.review.source
@@ -192,8 +204,7 @@ class IntakeService:
         self._reviews.set_escalation(record.key, name, tiers[0].due)
         return started
 
-    def _start_thank_reminder(self, record: ReviewRecord) -> bool:
-        policy, _ = self._policies.for_clinic(record.review.clinic_id)
-        tier = plan_thank_reminder(policy, record.review.clinic_id, min(record.review.created_at, record.received_at))
+    def _start_thank_reminder(self, record: ReviewRecord, where: ClinicPolicy) -> bool:
+        tier = plan_thank_reminder(where.policy, record.review.clinic_id, min(record.review.created_at, record.received_at))
         payload = escalation_input(record.key, record.chain_id, [tier])
         return self._workflows.start(thank_execution_name(record.key), payload)

@@ -9,6 +9,7 @@ the local stack deterministic. Asynchronous invocations are queued and run by `d
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import json
 import os
@@ -18,11 +19,16 @@ import uuid
 from collections import Counter, deque
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
+from clinic_reviews import container as containers
+from clinic_reviews.container import Container
+
 from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import ACCOUNT, Stack
+from clinic_reviews_local.iam import Authorizer
 from clinic_reviews_local.template import TemplateError
 
 #: Environment every in-process function gets on top of its own (no X-Ray daemon, no EMF on stdout).
@@ -44,12 +50,16 @@ def _forget_metrics() -> None:
 
 @dataclass
 class LocalFunction:
+    """One deployed function: its handler, limits, the environment template.yaml gives it (Globals and its own,
+    resolved) and its container (what it has built between invocations; see clinic_reviews.container)."""
+
     name: str
     arn: str
     handler: str
     timeout: int
     memory: int
     environment: dict[str, str] = field(default_factory=dict)
+    container: Container | None = None
 
     def load(self):
         module_name, _, attribute = self.handler.rpartition(".")
@@ -86,7 +96,8 @@ class SqsMapping:
 
 
 class LocalLambdas:
-    def __init__(self, stack: Stack):
+    def __init__(self, stack: Stack, authorizer: Authorizer):
+        self.authorizer = authorizer
         self.functions: dict[str, LocalFunction] = {}
         self.invocations: Counter[str] = Counter()
         self.errors: list[tuple[str, str]] = []
@@ -98,7 +109,7 @@ class LocalLambdas:
 
     # ------------------------------------------------------------------ registration
     def _register(self, stack: Stack) -> None:
-        environment: dict[str, str] = {}
+        operator: dict[str, str] = {}
         for deployed in stack.of_type("AWS::Lambda::Function"):
             p = deployed.properties
             variables = {k: str(v) for k, v in (p.get("Environment") or {}).get("Variables", {}).items()}
@@ -108,21 +119,21 @@ class LocalLambdas:
                 handler=p["Handler"],
                 timeout=int(p.get("Timeout", 3)),
                 memory=int(p.get("MemorySize", 128)),
-                environment=variables,
+                environment={**variables, **LOCAL_ENVIRONMENT},
             )
+            function.container = Container(function.name, function.environment)
             self.functions[function.name] = function
             for key, value in variables.items():
-                if environment.setdefault(key, value) != value:
-                    raise TemplateError(
-                        f"{key} differs between functions; the in-process runtime shares one environment"
-                    )
-        self.environment = {**environment, **LOCAL_ENVIRONMENT}
+                operator.setdefault(key, value)
+        #: What the local stack itself (the operator: `put_policy`, the demo's readers) reads through Settings.
+        self.environment = {**operator, **LOCAL_ENVIRONMENT}
         queues = {q.attributes["Arn"]: q for q in stack.of_type("AWS::SQS::Queue")}
         for deployed in stack.of_type("AWS::Lambda::EventSourceMapping"):
             p = deployed.properties
             queue = queues.get(p["EventSourceArn"])
             if queue is None:
                 raise TemplateError(f"{deployed.logical_id}: only SQS event sources run locally")
+            self._check_poller(deployed.logical_id, self._resolve_name(p["FunctionName"]), queue.attributes["Arn"])
             self._mappings.append(
                 SqsMapping(
                     function=self._resolve_name(p["FunctionName"]),
@@ -132,6 +143,22 @@ class LocalLambdas:
                     partial_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
                 )
             )
+
+    def _check_poller(self, logical_id: str, function: str, queue_arn: str) -> None:
+        """Lambda polls an SQS event source with the function's role: like CreateEventSourceMapping on AWS,
+        refuse a role that may not receive and delete the queue's messages."""
+        principal = self.authorizer.principals[function]
+        for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+            if not self.authorizer.allows(principal, action, queue_arn):
+                raise TemplateError(f"{logical_id}: the role of {principal.name} may not {action} on {queue_arn}")
+
+    def _service_invokes(self, service: str, function_arn: str, source_arn: str, payload: Any) -> None:
+        """An asynchronous invocation by an AWS service, if the function's resource-based policy allows it; else
+        the service's delivery fails (recorded in `errors`), as on AWS."""
+        if self.authorizer.service_may_invoke(service, function_arn, source_arn):
+            self.invoke_async(function_arn, payload)
+        else:
+            self.errors.append((service, f"AccessDenied: {service} may not invoke {function_arn} for {source_arn}"))
 
     def _resolve_name(self, name_or_arn: str) -> str:
         name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
@@ -143,7 +170,11 @@ class LocalLambdas:
     def invoke(self, name_or_arn: str, payload: Any) -> tuple[Any, bool]:
         """Run the handler; returns (result or error payload, failed)."""
         function = self.functions[self._resolve_name(name_or_arn)]
-        with self._lock:
+        with (
+            self._lock,
+            containers.running(function.container),
+            self.authorizer.acting_as(function.name),
+        ):
             self.invocations[function.name] += 1
             try:
                 result = function.load()(payload, LambdaContext(function))
@@ -233,6 +264,9 @@ class LocalLambdas:
         from moto.awslambda_simple.models import LambdaSimpleBackend
         from moto.events.models import Rule
         from moto.sns.models import Subscription as SnsSubscription
+        from moto.stepfunctions.parser.asl.component.program import program as sfn_program
+        from moto.stepfunctions.parser.asl.component.state.exec import execute_state as sfn_execute_state
+        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
         runtime = self
 
@@ -254,7 +288,7 @@ class LocalLambdas:
             lambda_targets = [t for t in self_rule.targets if ":lambda:" in t["Arn"]]
             others = [t for t in self_rule.targets if ":lambda:" not in t["Arn"]]
             for target in lambda_targets:
-                runtime.invoke_async(target["Arn"], dict(original_event))
+                runtime._service_invokes("events.amazonaws.com", target["Arn"], self_rule.arn, dict(original_event))
             if others:
                 saved = self_rule.targets
                 self_rule.targets = others
@@ -270,22 +304,52 @@ class LocalLambdas:
             # moto would run a Lambda subscriber in Docker; SNS invokes it asynchronously with this event.
             if self_sub.protocol != "lambda":
                 return original_publish(self_sub, message, message_id, subject, message_attributes, *args, **kwargs)
-            runtime.invoke_async(self_sub.endpoint, sns_event(self_sub, message, message_id, subject, message_attributes))
+            event = sns_event(self_sub, message, message_id, subject, message_attributes)
+            runtime._service_invokes("sns.amazonaws.com", self_sub.endpoint, self_sub.topic.arn, event)
             return None
 
         def s3_invoke(account_id, event_body, fn_arn, region_name):
             # moto would run the function in Docker and swallow every error; S3 invokes asynchronously.
-            runtime.invoke_async(fn_arn, event_body)
+            bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
+            runtime._service_invokes("s3.amazonaws.com", fn_arn, bucket_arn, event_body)
 
         stack = ExitStack()
-        stack.enter_context(mock.patch.dict(os.environ, self.environment))
+        # os.environ holds only what every function gets alike (Powertools' switches): code that reads a
+        # resource's name from os.environ instead of its Settings finds nothing, here as on AWS it would
+        # find only its own function's variables.
+        stack.enter_context(mock.patch.dict(os.environ, LOCAL_ENVIRONMENT))
+        containers.use_default_environment(self.environment)
+        stack.callback(containers.use_default_environment, None)
         stack.enter_context(mock.patch.object(s3_notifications, "_invoke_awslambda", s3_invoke))
         stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", backend_invoke))
         stack.enter_context(mock.patch.object(Rule, "send_to_targets", send_to_targets))
         stack.enter_context(mock.patch.object(SnsSubscription, "publish", sns_publish))
+        original_logic = ExecutionWorker._execution_logic
+
+        def execution_logic(self_worker):
+            # a workflow's own calls (its Lambda tasks) are made with the state machine's role
+            with runtime.authorizer.acting_as(self_worker._evaluation_details.state_machine_details.arn):
+                return original_logic(self_worker)
+
+        stack.enter_context(mock.patch.object(ExecutionWorker, "_execution_logic", execution_logic))
+        # an execution evaluates its program, and each task state, in threads of their own: carry the acting
+        # principal (the state machine) into them
+        stack.enter_context(mock.patch.object(sfn_program, "threading", SimpleNamespace(Thread=_ContextThread)))
+        stack.enter_context(mock.patch.object(sfn_execute_state, "Thread", _ContextThread))
         for function in self.functions.values():
-            function.load()  # fail at deploy time, with the environment in place, if a handler is missing
+            function.load()  # fail at deploy time if a handler is missing
         return stack
+
+
+class _ContextThread(threading.Thread):
+    """A thread that runs in a copy of its creator's context (contextvars), as asyncio tasks do."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._context = contextvars.copy_context()
+
+    def run(self) -> None:
+        self._context.run(super().run)
 
 
 def sns_event(subscription: Any, message: str, message_id: str, subject: str | None, attributes: Any) -> dict[str, Any]:

@@ -14,7 +14,8 @@ import email.policy
 import json
 import os
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ import httpx
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
+from clinic_reviews_local.iam import authorizer_for
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
 from clinic_reviews_local.template import TemplateError, project_root, transform
@@ -126,10 +128,13 @@ class LocalStack:
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
             ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
-        self.lambdas = LocalLambdas(self.stack)
+            self.authorizer = authorizer_for(self.stack, self.client("iam"))
+        self.authorizer.install()
+        self._exit.callback(self.authorizer.uninstall)
+        self.lambdas = LocalLambdas(self.stack, self.authorizer)
         self._exit.enter_context(self.lambdas.patch_moto())
-        if self.dev_login:
-            self._exit.enter_context(mock.patch.dict(os.environ, {"CONSOLE_DEV_PASSWORD": DEMO_PASSWORD}))
+        if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
+            self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_PASSWORD"] = DEMO_PASSWORD
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
@@ -164,6 +169,15 @@ class LocalStack:
 
     def physical(self, logical_id: str) -> str:
         return self.stack.physical(logical_id)
+
+    @contextmanager
+    def in_function(self, logical_id: str) -> Iterator[None]:
+        """Run the block in a deployed function's container: what `wiring` builds there is what that function's
+        invocations use (a test swaps a collaborator of one function this way, not by patching a global)."""
+        from clinic_reviews import container
+
+        with container.running(self.lambdas.functions[self.physical(logical_id)].container):
+            yield
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -267,6 +281,8 @@ class LocalStack:
         schedule = self.stack.resources[logical_id]
         target = schedule.properties["Target"]
         payload = json.loads(target.get("Input") or "{}")
+        # EventBridge Scheduler invokes the target with the schedule's role (Target.RoleArn)
+        self.authorizer.check(self.authorizer.principals[schedule.attributes["Arn"]], "lambda:InvokeFunction", target["Arn"])
         return self.invoke_arn(target["Arn"], payload)
 
     def invoke_arn(self, arn: str, payload: Any) -> Any:

@@ -100,3 +100,23 @@ def transform(root: Path, parameters: dict[str, Any]) -> dict[str, Any]:
     except InvalidDocumentException as exc:
         causes = "; ".join(str(cause) for cause in getattr(exc, "causes", [])) or str(exc)
         raise TemplateError(f"SAM transform failed: {causes}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m clinic_reviews_local.template OUT.json`: the SAM-transformed template (what checkov reads)."""
+    import os
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m clinic_reviews_local.template OUT.json", file=sys.stderr)
+        return 2
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    out = Path(args[0])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(transform(project_root(), {"SenderEmail": "reviews@example.com"}), indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
