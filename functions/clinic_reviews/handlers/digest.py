@@ -6,14 +6,39 @@ is not sent again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
+
+
+@dataclass(frozen=True)
+class Services:
+    digest: Any
+    delivery: Any
+    insights: Any
+
+
+@container.cached
+def services() -> Services:
+    """The daily digest: the table (+ archive bucket), e-mail/SMS, the bus (spike events)."""
+    from clinic_reviews.services.digest import DigestService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    delivery = compose.delivery(settings)
+    insights = compose.insights(table, delivery, compose.bus(settings))
+    digest = DigestService(
+        table.reviews, table.policies, delivery, table.archive, clock.now, table.cases,
+        counters=table.counters(), insights=insights,
+    )
+    return Services(digest, delivery, insights)
+
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL")
@@ -21,12 +46,12 @@ from clinic_reviews.settings import requires
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    wiring.delivery().config.register_lambda_context(context)
+    services().delivery.config.register_lambda_context(context)
     chain_id = event.get("chain_id")
     if not isinstance(chain_id, str) or not chain_id:
         raise ValueError("the digest event needs a chain_id")
     day = date.fromisoformat(event["day"]) if event.get("day") else None
-    result = wiring.digest_service().send(chain_id, day)
+    result = services().digest.send(chain_id, day)
     metrics.add_metric(name="DigestsSent", unit="Count", value=result["sent"])
     logger.info("digest sent", extra={k: result[k] for k in ("chain_id", "day", "reviews", "sent")})
     return result

@@ -105,7 +105,7 @@ class LocalStack:
     def _start(self) -> None:
         from unittest import mock
 
-        from clinic_reviews import clock, wiring
+        from clinic_reviews import clients, clock, compose, container
         from clinic_reviews.stack_secrets import ensure_parameters
         from moto import mock_aws
 
@@ -138,15 +138,16 @@ class LocalStack:
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
-        self._exit.callback(self._restore_http, wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep)
+        # Outbound HTTP is served by fakes through the one seam for them (container.use_fake): nothing leaves.
+        for port in (compose.SOURCES_HTTP, compose.TELEGRAM_HTTP, compose.POOL_HTTP):
+            self._exit.callback(container.use_fake, port, container.fake(port))
         self.serve_http(_REFUSE_ALL)
-        self._exit.callback(self._restore_chat, wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep)
         self.telegram = FakeTelegram()  # the Telegram Bot API, answered locally (docs/cases.md)
         self.telegram.install(self)
-        self._exit.callback(setattr, wiring.pool_http_hooks, "transport", wiring.pool_http_hooks.transport)
-        wiring.pool_http_hooks.transport = lambda: jwks_transport  # the user pool's keys, as moto publishes them
-        wiring.reset()
-        self._exit.callback(wiring.reset)
+        # the user pool's keys, as moto publishes them
+        container.use_fake(compose.POOL_HTTP, compose.HttpFake(lambda: jwks_transport))
+        clients.reset()
+        self._exit.callback(clients.reset)
         COUNTER.reset()
 
     def _stop_executions(self) -> None:
@@ -171,13 +172,14 @@ class LocalStack:
         return self.stack.physical(logical_id)
 
     @contextmanager
-    def in_function(self, logical_id: str) -> Iterator[None]:
-        """Run the block in a deployed function's container: what `wiring` builds there is what that function's
-        invocations use (a test swaps a collaborator of one function this way, not by patching a global)."""
+    def in_function(self, logical_id: str) -> Iterator[Any]:
+        """Run the block in a deployed function's container (yielded): what its handler's `services()` builds there
+        is what that function's invocations use; a test swaps one collaborator with `container.provide(...)`, not
+        by patching a global."""
         from clinic_reviews import container
 
-        with container.running(self.lambdas.functions[self.physical(logical_id)].container):
-            yield
+        with container.running(self.lambdas.functions[self.physical(logical_id)].container) as running:
+            yield running
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -188,25 +190,10 @@ class LocalStack:
         """Answer the source connectors' HTTP with `transport` (an httpx transport, e.g. MockTransport or a
         respx router's). Until called, every request fails as unreachable: nothing leaves this process.
         Retry back-off does not sleep; the delays asked for are recorded in `http_sleeps`."""
-        from clinic_reviews import wiring
+        from clinic_reviews import compose, container
 
         self.http_sleeps: list[float] = []
-        wiring.source_http_hooks.transport = lambda: transport
-        wiring.source_http_hooks.sleep = self.http_sleeps.append
-        wiring.feed_factory.cache_clear()
-        wiring.fetch_service.cache_clear()
-
-    @staticmethod
-    def _restore_chat(transport: Any, sleep: Any) -> None:
-        from clinic_reviews import wiring
-
-        wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep = transport, sleep
-
-    @staticmethod
-    def _restore_http(transport: Any, sleep: Any) -> None:
-        from clinic_reviews import wiring
-
-        wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep = transport, sleep
+        container.use_fake(compose.SOURCES_HTTP, compose.HttpFake(lambda: transport, self.http_sleeps.append))
 
     def _secret_name(self, logical_id: str) -> str:
         from clinic_reviews.stack_secrets import LOGICAL_IDS, parameter_name
@@ -221,15 +208,13 @@ class LocalStack:
 
     def put_secret(self, logical_id: str, value: Any) -> None:
         """Set a secret's value (a dict is stored as JSON), as `aws ssm put-parameter --overwrite` does."""
-        from clinic_reviews import wiring
+        from clinic_reviews import clients
 
         text = value if isinstance(value, str) else json.dumps(value)
         with paused():
             self.client("ssm").put_parameter(Name=self._secret_name(logical_id), Value=text, Type="SecureString",
                                              Overwrite=True)
-        wiring.secrets.cache_clear()
-        wiring.feed_factory.cache_clear()
-        wiring.fetch_service.cache_clear()
+        clients.reset()  # every container reads secrets (and builds with them) again
 
     def drop_file(self, key: str, data: bytes, bucket_logical_id: str = "ImportsBucket") -> None:
         """Put an object (an import file) into a deployed bucket; its S3 notifications run, then settle."""
@@ -382,9 +367,10 @@ class LocalStack:
     # ------------------------------------------------------------------ configuration
     def put_policy(self, policy) -> None:
         """Store a chain policy, as `clinic-reviews policy put` does on AWS."""
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
+        from clinic_reviews.settings import get_settings
 
         with paused():
-            wiring.policy_repository().put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            compose.Table(get_settings()).policies.put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if self.dev_login:
             add_demo_users(self, policy)
