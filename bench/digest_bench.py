@@ -62,7 +62,7 @@ def query_and_render(policy, records, earlier) -> dict:
             for record in [*records, *earlier]:
                 repository.insert(record)
         load = time.perf_counter() - started
-        service = digest_handler.services().digest
+        service = digest_handler.services().service
         COUNTER.reset()
         best, median, messages = _timed(lambda: service.build_all(chain, DAY), runs=2)
         calls = COUNTER.snapshot()

@@ -138,12 +138,15 @@ def workflow(state_machine_arn: str):
 
 
 # ---------------------------------------------------------------- reviews in
-def intake(table: Table, events, escalation):
-    """Intake: stores reviews, opens cases, publishes events, starts the escalation workflow."""
+def intake(settings: Settings, table: Table):
+    """Intake: stores reviews in the table, opens cases, publishes on the bus (BUS_NAME), starts the escalation
+    workflow (ESCALATION_STATE_MACHINE_ARN)."""
     from clinic_reviews.services.adaptation import AdaptationCache
     from clinic_reviews.services.cases import CaseOpener
     from clinic_reviews.services.intake import IntakeService
 
+    events = bus(settings)
+    escalation = workflow(settings.require("escalation_state_machine_arn"))
     return IntakeService(
         table.reviews, table.policies, events, escalation, clock.now,
         cases=CaseOpener(table.cases),
@@ -152,11 +155,11 @@ def intake(table: Table, events, escalation):
     )
 
 
-def imports(table: Table, events, escalation):
+def imports(settings: Settings, table: Table):
     """Files and webhook calls into intake (the same reviews path as a fetch)."""
     from clinic_reviews.services.imports import ImportService
 
-    return ImportService(table.policies, intake(table, events, escalation), clock.now)
+    return ImportService(table.policies, intake(settings, table), clock.now)
 
 
 def quarantine(table: Table, events):
@@ -221,6 +224,14 @@ def get_json(url: str) -> Any:
 
 
 # ---------------------------------------------------------------- people out: SMS, e-mail, chat
+@dataclass(frozen=True)
+class Sending:
+    """A service that sends, and its Delivery (the handler gives the Delivery's idempotency its Lambda context)."""
+
+    service: Any
+    delivery: Any
+
+
 def delivery(settings: Settings, chat: Callable[[dict[str, Any]], str] | None = None):
     """SMS (SNS) and e-mail (SES, from SENDER_EMAIL), idempotent through the table; `chat`: Telegram messages."""
     from clinic_reviews.notify.delivery import Delivery

@@ -163,10 +163,10 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
         assert not errors, f"{event['detail-type']}: {errors[0].message}"
     assert "обучение" not in json.dumps(events, ensure_ascii=False)  # no free text on the bus
     # the digest of the day shows the case block
-    _, email = digest_handler.services().digest.build("zdorovie", datetime(2026, 12, 9).date())
+    _, email = digest_handler.services().service.build("zdorovie", datetime(2026, 12, 9).date())
     assert "Работа со случаями" in email.html and "Негатив развернули" in email.text
     # and the monthly report the month's
-    report = report_handler.services().report.build("zdorovie", datetime(2026, 12, 1).date())
+    report = report_handler.services().service.build("zdorovie", datetime(2026, 12, 1).date())
     assert "РАБОТА СО СЛУЧАЯМИ" in report.documents.text and "Работа со случаями" in report.documents.archive_html
 
 

@@ -359,10 +359,10 @@ def test_conversion_figures_for_the_monthly_report(stack_at):
 
         from clinic_reviews.handlers import report as report_handler
 
-        documents = report_handler.services().report.build("zdorovie", date(2026, 12, 1)).documents
+        documents = report_handler.services().service.build("zdorovie", date(2026, 12, 1)).documents
         assert "ОПРОС ПАЦИЕНТОВ ПОСЛЕ ВИЗИТА · 12.2026" in documents.text
         assert "Отправлено SMS: 2\n" in documents.text and "Перешли к открытому отзыву: 1\n" in documents.text
         assert "Жалобы, переданные напрямую: 1" in documents.text
         assert "Опрос пациентов после визита" in documents.email_html and "Опрос пациентов" in documents.archive_html
-        november = report_handler.services().report.build("zdorovie", date(2026, 11, 1)).documents
+        november = report_handler.services().service.build("zdorovie", date(2026, 11, 1)).documents
         assert "ОПРОС ПАЦИЕНТОВ" not in november.text  # a month without requests adds nothing

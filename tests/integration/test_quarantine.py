@@ -69,6 +69,6 @@ def test_the_digest_counts_what_was_put_aside(aws, poisoned):
     aws.advance_to(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))  # 08:00 in Moscow the next day
     from clinic_reviews.handlers import digest as digest_handler
 
-    digest, email = digest_handler.services().digest.build("zdorovie", date(2026, 12, 7))
+    digest, email = digest_handler.services().service.build("zdorovie", date(2026, 12, 7))
     assert digest.quarantined == 1
     assert "1" in email.text and ("карантин" in email.text or "put aside" in email.text)

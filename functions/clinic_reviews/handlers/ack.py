@@ -68,7 +68,6 @@ def services():
     return AckService(table.links, table.reviews, table.policies, compose.bus(settings), clock.now)
 
 
-
 @limit_request_size(ACK_BYTES)
 @requires("TABLE_NAME", "BUS_NAME")
 @guarded("ack page")

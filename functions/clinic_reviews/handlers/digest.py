@@ -6,7 +6,6 @@ is not sent again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,15 +16,8 @@ from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import get_settings, requires
 
 
-@dataclass(frozen=True)
-class Services:
-    digest: Any
-    delivery: Any
-    insights: Any
-
-
 @container.cached
-def services() -> Services:
+def services() -> compose.Sending:
     """The daily digest: the table (+ archive bucket), e-mail/SMS, the bus (spike events)."""
     from clinic_reviews.services.digest import DigestService
 
@@ -37,8 +29,7 @@ def services() -> Services:
         table.reviews, table.policies, delivery, table.archive, clock.now, table.cases,
         counters=table.counters(), insights=insights,
     )
-    return Services(digest, delivery, insights)
-
+    return compose.Sending(digest, delivery)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL")
@@ -51,7 +42,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not isinstance(chain_id, str) or not chain_id:
         raise ValueError("the digest event needs a chain_id")
     day = date.fromisoformat(event["day"]) if event.get("day") else None
-    result = services().digest.send(chain_id, day)
+    result = services().service.send(chain_id, day)
     metrics.add_metric(name="DigestsSent", unit="Count", value=result["sent"])
     logger.info("digest sent", extra={k: result[k] for k in ("chain_id", "day", "reviews", "sent")})
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,14 +12,8 @@ from clinic_reviews.services.escalation import EscalationService, TierRequest
 from clinic_reviews.settings import get_settings, requires
 
 
-@dataclass(frozen=True)
-class Services:
-    escalation: EscalationService
-    delivery: Any  # notify.delivery.Delivery
-
-
 @container.cached
-def services() -> Services:
+def services() -> compose.Sending:
     """The table (reviews, policies, counters, links), SMS/e-mail/Telegram, the bus; link and bot secrets."""
     settings = get_settings()
     table = compose.Table(settings)
@@ -30,8 +23,7 @@ def services() -> Services:
     escalation = EscalationService(
         table.reviews, table.policies, delivery, table.counters(), events, clock.now, links
     )
-    return Services(escalation, delivery)
-
+    return compose.Sending(escalation, delivery)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "SENDER_EMAIL", "LINK_SECRET_NAME", "PUBLIC_BASE_URL", "TELEGRAM_SECRET_NAME")
@@ -42,7 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     services().delivery.config.register_lambda_context(context)
     request = TierRequest.from_event(event)
     logger.append_keys(review=request.key.token(), tier=request.tier["id"])
-    result = services().escalation.run_tier(request)
+    result = services().service.run_tier(request)
     metrics.add_metric(name=f"Escalation{result['outcome'].title()}", unit="Count", value=1)
     logger.info("tier step done", extra={"outcome": result["outcome"]})
     return result

@@ -155,11 +155,9 @@ def services():
 
     @cache
     def intake():
-        escalation = compose.workflow(settings.require("escalation_state_machine_arn"))
-        return compose.intake(table, compose.bus(settings), escalation)
+        return compose.intake(settings, table)
 
     return FeedbackPage(table.feedback, table.policies, intake, lambda: secret_bytes("link_secret_name"), clock.now)
-
 
 
 @limit_request_size(FEEDBACK_BYTES)

@@ -29,7 +29,6 @@ def services():
     )
 
 
-
 @requires("TABLE_NAME", "LINK_SECRET_NAME", "FEEDBACK_BASE_URL")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -42,13 +42,11 @@ def services():
 
     settings = get_settings()
     table = compose.Table(settings)
-    escalation = compose.workflow(settings.require("escalation_state_machine_arn"))
-    intake = compose.intake(table, compose.bus(settings), escalation)
+    intake = compose.intake(settings, table)
     return FetchService(
         table.policies, table.cursors, table.reviews, table.archive, intake, compose.feeds(), clock.now,
         clinics_per_batch=settings.fetch_clinics_per_batch,
     )
-
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "SOURCES_SECRET_NAME")

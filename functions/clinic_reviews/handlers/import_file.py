@@ -25,9 +25,7 @@ def services():
     event names."""
     settings = get_settings()
     table = compose.Table(settings)
-    escalation = compose.workflow(settings.require("escalation_state_machine_arn"))
-    return compose.imports(table, compose.bus(settings), escalation)
-
+    return compose.imports(settings, table)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN")

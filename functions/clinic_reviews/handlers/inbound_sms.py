@@ -28,7 +28,6 @@ def services():
     return InboundSms(table.feedback, lambda: secret_bytes("phone_salt_secret_name"), clock.now)
 
 
-
 @requires("TABLE_NAME", "PHONE_SALT_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

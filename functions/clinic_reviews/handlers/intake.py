@@ -68,9 +68,7 @@ def services():
     """The intake service: the table (+ archive bucket), the bus, the escalation state machine."""
     settings = get_settings()
     table = compose.Table(settings)
-    escalation = compose.workflow(settings.require("escalation_state_machine_arn"))
-    return compose.intake(table, compose.bus(settings), escalation)
-
+    return compose.intake(settings, table)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN")

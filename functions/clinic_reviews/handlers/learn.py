@@ -24,7 +24,6 @@ def services():
     return AdaptationService(table.reviews, table.archive, clock.now)
 
 
-
 @requires("TABLE_NAME", "ARCHIVE_BUCKET")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -6,7 +6,6 @@ given month; a recipient who already got that month's report is not sent it agai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,14 +26,8 @@ def _month(value: Any) -> date | None:
         raise ValueError(f"month must look like 2026-11, got {value!r}") from None
 
 
-@dataclass(frozen=True)
-class Services:
-    report: Any
-    delivery: Any
-
-
 @container.cached
-def services() -> Services:
+def services() -> compose.Sending:
     """The monthly report: the table (+ archive bucket), e-mail; Cost Explorer with COST_EXPLORER=true."""
     from clinic_reviews.services.report import ReportService
 
@@ -45,7 +38,7 @@ def services() -> Services:
         table.reviews, table.policies, delivery, table.archive, clock.now, table.cases,
         feedback=table.feedback, insights=compose.insight_report(table), cost=month_cost,
     )
-    return Services(report, delivery)
+    return compose.Sending(report, delivery)
 
 
 def month_cost(policy, report, first) -> tuple[dict, float | None]:
@@ -69,7 +62,6 @@ def month_cost(policy, report, first) -> tuple[dict, float | None]:
     return estimate, actual
 
 
-
 @requires("TABLE_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL", "COST_EXPLORER", "STAGE")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
@@ -79,7 +71,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     chain_id = event.get("chain_id")
     if not isinstance(chain_id, str) or not chain_id:
         raise ValueError("the report event needs a chain_id")
-    result = services().report.send(chain_id, _month(event.get("month")))
+    result = services().service.send(chain_id, _month(event.get("month")))
     metrics.add_metric(name="ReportsSent", unit="Count", value=result["sent"])
     logger.info("report sent", extra={k: result[k] for k in ("chain_id", "month", "reviews", "charts", "sent")})
     return result

@@ -57,7 +57,6 @@ def services():
     return ChatService(cases, table.cases, table.policies, compose.telegram(), table.name, client("dynamodb"))
 
 
-
 @limit_request_size(TELEGRAM_BYTES)
 @requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @guarded("telegram")

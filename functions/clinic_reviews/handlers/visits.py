@@ -68,7 +68,6 @@ def services():
     return VisitService(table.feedback, table.policies, starter, lambda: secret_bytes("phone_salt_secret_name"), clock.now)
 
 
-
 @requires("TABLE_NAME", "FEEDBACK_STATE_MACHINE_ARN", "PHONE_SALT_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -32,14 +32,12 @@ def services():
     """Webhook reviews into intake: the table (+ archive bucket), the bus, the escalation state machine."""
     settings = get_settings()
     table = compose.Table(settings)
-    escalation = compose.workflow(settings.require("escalation_state_machine_arn"))
-    return compose.imports(table, compose.bus(settings), escalation)
+    return compose.imports(settings, table)
 
 
 def _key() -> bytes:
     """The HMAC key of signed calls and helpdesk channel tokens (WEBHOOK_SECRET_NAME)."""
     return secret_bytes("webhook_secret_name")
-
 
 
 @limit_request_size(WEBHOOK_BYTES)

@@ -104,7 +104,7 @@ def write_next_digest(aws, policy, out: Path) -> Path:
 
     day = aws.clock.now().astimezone(ZoneInfo(policy.chain.timezone)).date()
     with paused():
-        _, email = digest_handler.services().digest.build(policy.chain.id, day)
+        _, email = digest_handler.services().service.build(policy.chain.id, day)
     path = out / "next-digest.html"
     path.write_text(email.html, encoding="utf-8")
     return path

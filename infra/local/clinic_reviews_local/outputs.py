@@ -190,7 +190,7 @@ class DemoOutputs:
         from clinic_reviews.handlers import digest as digest_handler
 
         with paused():
-            _, email = digest_handler.services().digest.build(self.policy.chain.id, day)
+            _, email = digest_handler.services().service.build(self.policy.chain.id, day)
         (self.out / "digest.html").write_text(email.html, encoding="utf-8")
         (self.out / "digest.txt").write_text(f"{email.subject}\n\n{email.text}", encoding="utf-8")
 

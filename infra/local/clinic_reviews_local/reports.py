@@ -51,7 +51,7 @@ def write_digest(out: Path, chain_id: str, day: date) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        messages = digest_handler.services().digest.build_all(chain_id, day)
+        messages = digest_handler.services().service.build_all(chain_id, day)
     written = []
     for message in messages:
         stem = "digest" if message.clinic_id is None else f"digest-{message.clinic_id}"
@@ -69,7 +69,7 @@ def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        output = report_handler.services().report.build(chain_id, month_start(day))
+        output = report_handler.services().service.build(chain_id, month_start(day))
     html, text, charts = out / "report.html", out / "report.txt", out / "report"
     html.write_text(output.documents.archive_html, encoding="utf-8")
     text.write_text(f"{output.documents.subject}\n\n{output.documents.text}", encoding="utf-8")
@@ -91,14 +91,15 @@ def write_insights(out: Path, chain_id: str, day: date, since: date | None = Non
 
     from clinic_reviews import compose
     from clinic_reviews.domain.reply_quality import quality_rows
-    from clinic_reviews.handlers import digest as digest_handler
     from clinic_reviews.settings import get_settings
 
     out.mkdir(parents=True, exist_ok=True)
     since, until = since or day, until or day
+    settings = get_settings()
+    table = compose.Table(settings)
     with paused():
-        analysis = digest_handler.services().insights.analyse(chain_id, day)
-        scores = compose.reply_quality(compose.Table(get_settings())).scores(chain_id, since, until)
+        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day)
+        scores = compose.reply_quality(table).scores(chain_id, since, until)
     body = {
         "chain_id": chain_id,
         "day": day.isoformat(),
