@@ -160,6 +160,13 @@ def digest_service():
     )
 
 
+@container.cached
+def author_redaction():
+    from clinic_reviews.services.retention import AuthorRedaction
+
+    return AuthorRedaction(review_repository(), policy_repository(), clock.now)
+
+
 # ---------------------------------------------------------------- systemic problems, reply quality (docs/insights.md)
 @container.cached
 def reply_log():

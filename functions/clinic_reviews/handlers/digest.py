@@ -1,7 +1,7 @@
 """Digest function: EventBridge Scheduler calls it at 08:00 in the chain's zone with `{"chain_id": ...}`.
 
 `{"chain_id": ..., "day": "YYYY-MM-DD"}` re-sends (or first sends) a given day; a day already sent
-is not sent again.
+is not sent again. Then the reviews past the policy's `retention.authors` lose their authors' names.
 """
 
 from __future__ import annotations
@@ -29,4 +29,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = wiring.digest_service().send(chain_id, day)
     metrics.add_metric(name="DigestsSent", unit="Count", value=result["sent"])
     logger.info("digest sent", extra={k: result[k] for k in ("chain_id", "day", "reviews", "sent")})
-    return result
+    redacted = wiring.author_redaction().run(chain_id)  # names past retention.authors (docs/retention.md)
+    logger.info("authors' names removed", extra=redacted)
+    return {**result, "authors_removed": redacted["removed"]}

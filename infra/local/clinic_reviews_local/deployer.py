@@ -222,6 +222,17 @@ class Deployer:
             )
         return Deployed(logical_id, "AWS::DynamoDB::Table", name, {"Arn": table["TableArn"]})
 
+    def _lifecycle_rule(self, logical_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+        self._expect(f"{logical_id} lifecycle rule", rule, {"Id", "Status", "Prefix", "ExpirationInDays", "AbortIncompleteMultipartUpload"})
+        out: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        if "ExpirationInDays" in rule:
+            out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        if "AbortIncompleteMultipartUpload" in rule:
+            out["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            }
+        return out
+
     def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
@@ -239,15 +250,7 @@ class Deployer:
         if p.get("PublicAccessBlockConfiguration"):
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
         if p.get("LifecycleConfiguration"):
-            rules = [
-                {
-                    "ID": rule["Id"],
-                    "Status": rule["Status"],
-                    "Filter": {"Prefix": rule.get("Prefix", "")},
-                    "Expiration": {"Days": int(rule["ExpirationInDays"])},
-                }
-                for rule in p["LifecycleConfiguration"]["Rules"]
-            ]
+            rules = [self._lifecycle_rule(logical_id, rule) for rule in p["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if p.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
