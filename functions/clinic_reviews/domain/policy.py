@@ -36,6 +36,7 @@ from clinic_reviews.domain.business_time import (
     parse_within,
     zone,
 )
+from clinic_reviews.domain.retention import Retention
 from clinic_reviews.domain.review import SOURCES
 
 CHANNELS = ("sms", "email", "chat")
@@ -512,6 +513,8 @@ class Policy(_Model):
     feedback: FeedbackSpec | None = None
     #: Reply drafts: the public contact line, signature and the chain's own templates; None: defaults.
     replies: RepliesSpec | None = None
+    #: Days each kind of personal data is kept (docs/retention.md); left out: the documented defaults.
+    retention: Retention = Field(default_factory=Retention)
     clinics: list[Clinic] = Field(min_length=1)
 
     @model_validator(mode="after")

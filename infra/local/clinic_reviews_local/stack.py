@@ -27,6 +27,7 @@ import httpx
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
+from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
 from clinic_reviews_local.iam import authorizer_for
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
@@ -123,12 +124,18 @@ class LocalStack:
         self._exit.callback(mocked.stop)
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
+        self._exit.enter_context(track_object_times(self.clock.now))
         template = transform(self.root, self.parameters)
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
             ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
             self.authorizer = authorizer_for(self.stack, self.client("iam"))
+        self.expiry = Expiry(
+            REGION,
+            [d.physical_id for d in self.stack.of_type("AWS::DynamoDB::Table")],
+            [d.physical_id for d in self.stack.of_type("AWS::S3::Bucket")],
+        )
         self.authorizer.install()
         self._exit.callback(self.authorizer.uninstall)
         self.lambdas = LocalLambdas(self.stack, self.authorizer)
@@ -307,8 +314,13 @@ class LocalStack:
                 on_step()
         self.clock.set(moment)
         self.settle()
+        self.expire()
         if on_step:
             on_step()
+
+    def expire(self) -> Swept:
+        """Delete what AWS would have by now: items past their TTL, objects past their lifecycle rule (expiry.py)."""
+        return self.expiry.sweep(self.clock.now())
 
     # ------------------------------------------------------------------ observing
     def running_executions(self) -> int:
