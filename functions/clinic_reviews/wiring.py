@@ -318,6 +318,18 @@ def import_service():
     return ImportService(policy_repository(), intake_service(), clock.now)
 
 
+@container.cached
+def inbound_mail_service():
+    """Mail the SES receipt rule stored (docs/sources.md, e-mail)."""
+    from clinic_reviews.services.inbound_mail import InboundMailService
+    from clinic_reviews.store.contacts import SenderContactRepository
+
+    _bind_table()
+    return InboundMailService(
+        get_settings().require("chain_id"), policy_repository(), intake_service(), SenderContactRepository(),
+        quarantine(), clock.now,
+    )
+
 def objects(bucket: str):
     """Files of one bucket (the imports bucket named by an S3 event)."""
     from clinic_reviews.store.blobs import BlobStore
