@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from clinic_reviews.domain.policy import PolicyError, load_policy
 from clinic_reviews.sources.mail import UnreadableMail, created_at, html_to_text, read_mail
 
@@ -61,7 +60,7 @@ def test_an_unknown_charset_is_read_as_utf8_and_an_empty_mail_is_refused():
 def test_a_mail_without_message_id_is_identified_by_its_bytes_and_an_odd_date_by_the_receipt():
     raw = b"From: a@b.example\r\nSubject: hello\r\nDate: Mon, 07 Dec 2099 09:00:00 +0300\r\n\r\ntext"
     mail = read_mail(raw)
-    assert mail.message_id.startswith("sha256:") and read_mail(raw).external_id == mail.external_id
+    assert mail.message_id.startswith("sha256:") and read_mail(_stored(raw)).external_id == mail.external_id
     received = datetime(2026, 12, 7, 7, tzinfo=UTC)
     assert created_at(mail, received) == received  # a Date in the future is not believed
     plausible = read_mail(raw.replace(b"2099", b"2026"))

@@ -101,7 +101,7 @@ def read_mail(raw: bytes) -> InboundMail:
         raise UnreadableMail("the mail has neither a subject nor a text")
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS].rstrip() + " …"
-    message_id = _header(message, "message-id").strip() or "sha256:" + hashlib.sha256(raw).hexdigest()
+    message_id = _header(message, "message-id").strip() or _fingerprint(message, sender, subject, text)
     return InboundMail(
         message_id=message_id,
         sender=sender,
@@ -112,6 +112,12 @@ def read_mail(raw: bytes) -> InboundMail:
         sent_at=_date(message),
         verdicts=_verdicts(message),
     )
+
+
+def _fingerprint(message: EmailMessage, sender: str | None, subject: str, text: str) -> str:
+    """A stand-in Message-ID from what the sender wrote (not SES's headers, which differ per delivery)."""
+    parts = (sender or "", _header(message, "date"), subject, text)
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
 
 
 def created_at(mail: InboundMail, received: datetime) -> datetime:
