@@ -66,6 +66,7 @@ class Deployer:
         self._creators: dict[str, Callable[[str, dict[str, Any]], Deployed]] = {
             "AWS::DynamoDB::Table": self._table,
             "AWS::S3::Bucket": self._bucket,
+            "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Events::Rule": self._rule,
             "AWS::SQS::Queue": self._queue,
@@ -87,6 +88,8 @@ class Deployer:
             "AWS::Scheduler::Schedule": self._schedule,
             "AWS::StepFunctions::StateMachine": self._state_machine,
             "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SES::ReceiptRuleSet": self._receipt_rule_set,
+            "AWS::SES::ReceiptRule": self._receipt_rule,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::Cognito::UserPool": self._user_pool,
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
@@ -241,7 +244,7 @@ class Deployer:
     def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
-            "VersioningConfiguration", "NotificationConfiguration",
+            "VersioningConfiguration", "NotificationConfiguration", "Tags",
         })
         name = p.get("BucketName") or self._name(logical_id, 63, lower=True)
         s3 = self.client("s3")
@@ -262,11 +265,18 @@ class Deployer:
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if p.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
+        if p.get("Tags"):  # SAM's sam:ConditionalDependsOn tags among them
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": t["Key"], "Value": str(t["Value"])} for t in p["Tags"]]})
         if p.get("NotificationConfiguration"):
             s3.put_bucket_notification_configuration(
                 Bucket=name, NotificationConfiguration=self._notifications(logical_id, p["NotificationConfiguration"])
             )
         return Deployed(logical_id, "AWS::S3::Bucket", name, {"Arn": f"arn:aws:s3:::{name}", "BucketName": name})
+
+    def _bucket_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Bucket", "PolicyDocument"})
+        self.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(p["PolicyDocument"]))
+        return Deployed(logical_id, "AWS::S3::BucketPolicy", p["Bucket"])
 
     @staticmethod
     def _notifications(logical_id: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -588,6 +598,30 @@ class Deployer:
         self._expect(logical_id, p, {"EmailIdentity"})
         self.client("ses").verify_email_identity(EmailAddress=p["EmailIdentity"])
         return Deployed(logical_id, "AWS::SES::EmailIdentity", p["EmailIdentity"])
+
+    def _receipt_rule_set(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"RuleSetName"})
+        name = p.get("RuleSetName") or self._name(logical_id)
+        self.client("ses").create_receipt_rule_set(RuleSetName=name)
+        return Deployed(logical_id, "AWS::SES::ReceiptRuleSet", name)
+
+    def _receipt_rule(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        """A receipt rule; moto checks its name and that the S3 action's bucket exists. Only S3 actions are
+        delivered locally (LocalStack.receive_email), so any other action fails the deployment."""
+        self._expect(logical_id, p, {"RuleSetName", "Rule", "After"})
+        rule = dict(p["Rule"])
+        self._expect(f"{logical_id}.Rule", rule, {"Name", "Enabled", "ScanEnabled", "TlsPolicy", "Recipients", "Actions"})
+        for action in rule.get("Actions", []):
+            self._expect(f"{logical_id}.Rule.Actions", action, {"S3Action"})
+            self._expect(f"{logical_id}.Rule.Actions.S3Action", action["S3Action"], {"BucketName", "ObjectKeyPrefix"})
+        for flag in ("Enabled", "ScanEnabled"):
+            if flag in rule:
+                rule[flag] = rule[flag] in (True, "true", "True")
+        kwargs = {"RuleSetName": p["RuleSetName"], "Rule": rule}
+        if p.get("After"):
+            kwargs["After"] = p["After"]
+        self.client("ses").create_receipt_rule(**kwargs)
+        return Deployed(logical_id, "AWS::SES::ReceiptRule", rule["Name"])
 
     def _secret(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"Name", "Description", "GenerateSecretString", "SecretString"})

@@ -36,6 +36,8 @@ from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_trans
 
 REGION = "eu-central-1"
 SENDER = "reviews@clinic-reviews.example"
+#: The domain whose mail the local stack's receipt rule takes (the sample policy's mailboxes are at it).
+INBOUND_DOMAIN = "mail.zdorovie.example.org"
 SETTLE_TIMEOUT = 120.0
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -80,7 +82,8 @@ class LocalStack:
         created by `put_policy`), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
         self.dev_login = dev_login
-        self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
+        self.parameters = {"SenderEmail": SENDER, "Stage": "local", "InboundEmailRecipient": INBOUND_DOMAIN,
+                           **(parameters or {})}
         self.stack_name = stack_name
         self.clock = VirtualClock(start or datetime.now(UTC))
         self._exit = ExitStack()
@@ -130,6 +133,8 @@ class LocalStack:
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
             ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
+            for rule_set in self.stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
+                self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
             self.authorizer = authorizer_for(self.stack, self.client("iam"))
         self.expiry = Expiry(
             REGION,
@@ -228,6 +233,16 @@ class LocalStack:
         with paused():  # the upload is the user's, not the system's
             self.client("s3").put_object(Bucket=self.physical(bucket_logical_id), Key=key, Body=data)
         self.settle()
+
+    def receive_email(self, raw: bytes, recipients: list[str], verdicts: Any = None) -> list[str]:
+        """A mail arrives at SES for `recipients`: the active receipt rule set stores it (SES's headers and the
+        given `mail.Verdicts` prepended), its S3 notifications run, then settle. The keys written."""
+        from clinic_reviews_local.mail import Verdicts, deliver
+
+        with paused():  # SES's own writes, not a function's
+            keys = deliver(self.client, REGION, raw, recipients, self.clock.now(), verdicts or Verdicts())
+        self.settle()
+        return keys
 
     def read_object(self, key: str, bucket_logical_id: str = "ImportsBucket") -> bytes:
         with paused():
