@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 import httpx
 
+from clinic_reviews_local import moto_speedups
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
@@ -125,6 +126,7 @@ class LocalStack:
         )
         mocked.start()
         self._exit.callback(mocked.stop)
+        self._exit.enter_context(moto_speedups.install())
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
         self._exit.enter_context(track_object_times(self.clock.now))
@@ -306,9 +308,7 @@ class LocalStack:
             self.lambdas.drain(sqs)
             running = self.running_executions()
             if not self.lambdas.pending and running <= self.clock.waiters:
-                time.sleep(0.01)  # let a just-released thread register its next wait
-                if not self.lambdas.pending and self.running_executions() <= self.clock.waiters:
-                    return
+                return  # every execution is finished or blocked on the clock (VirtualClock.set)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{running} workflow executions did not settle within {timeout:.0f}s")
             time.sleep(0.005)
