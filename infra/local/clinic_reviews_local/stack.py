@@ -37,6 +37,8 @@ from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_trans
 REGION = "eu-central-1"
 SENDER = "reviews@clinic-reviews.example"
 SETTLE_TIMEOUT = 120.0
+#: SAM-transformed templates kept between runs, keyed by a hash of their inputs (template.transform).
+TRANSFORM_CACHE = Path(".cache") / "sam-transform"
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -125,7 +127,7 @@ class LocalStack:
         self._exit.enter_context(moto_speedups.install())
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
-        template = transform(self.root, self.parameters)
+        template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
