@@ -101,3 +101,16 @@ def test_a_refused_transaction_restores_the_partitions_it_named():
         assert copied.items[touched] is not table.items[touched]
         assert copied.items[touched] == table.items[touched]
         assert copied.items[untouched] is table.items[untouched]
+
+
+def test_sessions_share_a_service_model_parsed_once():
+    import botocore.session
+
+    with moto_speedups.install():
+        first, second = (botocore.session.get_session().get_component("data_loader") for _ in range(2))
+        assert first is not second
+        assert first.load_service_model("sqs", "service-2") is second.load_service_model("sqs", "service-2")
+    plain = botocore.session.get_session().get_component("data_loader").load_service_model("sqs", "service-2")
+    with moto_speedups.install():
+        shared = botocore.session.get_session().get_component("data_loader").load_service_model("sqs", "service-2")
+    assert shared == plain

@@ -1,4 +1,4 @@
-"""Three of moto's hot spots, made fast without changing what they answer (docs/notes.md, issue 18).
+"""The embedded AWS's hot spots, made fast without changing what they answer (docs/notes.md, issue 18).
 
 Profiled on `clinic-reviews demo` (moto 5.2.5): about a third of the run went into moto's generic response
 serializer walking every DynamoDB `AttributeValue` against its botocore shape (ten members, each looked up
@@ -15,7 +15,11 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   items the transaction cannot change and deep-copies the partitions (hash keys) it names, and the
   stream's records; a failed transaction restores exactly what it would have.
 
-`install()` returns an ExitStack that undoes all three; tests/unit/test_moto_speedups.py compares each fast
+- Clients: every local function container builds its own botocore session, as on AWS, and each session
+  parsed the same service model JSON again. Service models are read-only data; here they are parsed once
+  per process and shared by the sessions (same search path, extras, name, kind and version).
+
+`install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
 """
 
@@ -146,9 +150,23 @@ def _fast_transactions(original):
     return transact_write_items
 
 
+_service_models: dict[tuple, Any] = {}
+
+
+def _shared_models(original):
+    def load_service_model(self, service_name, type_name, api_version=None):
+        key = (tuple(self.search_paths), tuple(self.extras_types), service_name, type_name, api_version)
+        if key not in _service_models:
+            _service_models[key] = original(self, service_name, type_name, api_version)
+        return _service_models[key]
+
+    return load_service_model
+
+
 def install() -> ExitStack:
     """Patch moto's serializer and DynamoDB table ordering; closing the returned stack undoes it."""
     import moto.dynamodb.models as dynamodb_models
+    from botocore.loaders import Loader
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.models.table import Table
 
@@ -160,4 +178,5 @@ def install() -> ExitStack:
     backend = dynamodb_models.DynamoDBBackend
     patches.enter_context(mock.patch.object(dynamodb_models, "copy", _CopyModule()))
     patches.enter_context(mock.patch.object(backend, "transact_write_items", _fast_transactions(backend.transact_write_items)))
+    patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     return patches

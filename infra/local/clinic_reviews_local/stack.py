@@ -40,6 +40,8 @@ SENDER = "reviews@clinic-reviews.example"
 #: The domain whose mail the local stack's receipt rule takes (the sample policy's mailboxes are at it).
 INBOUND_DOMAIN = "mail.zdorovie.example.org"
 SETTLE_TIMEOUT = 120.0
+#: SAM-transformed templates kept between runs, keyed by a hash of their inputs (template.transform).
+TRANSFORM_CACHE = Path(".cache") / "sam-transform"
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -130,7 +132,7 @@ class LocalStack:
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
         self._exit.enter_context(track_object_times(self.clock.now))
-        template = transform(self.root, self.parameters)
+        template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +91,37 @@ class _NoManagedPolicies:
         return {}
 
 
-def transform(root: Path, parameters: dict[str, Any]) -> dict[str, Any]:
-    """template.yaml of `root`, SAM-transformed into plain CloudFormation."""
+def transform(root: Path, parameters: dict[str, Any], cache: Path | None = None) -> dict[str, Any]:
+    """template.yaml of `root`, SAM-transformed into plain CloudFormation.
+
+    With `cache` (a folder), the result is kept there under a hash of everything it is made from: the
+    template with its ASL files inlined, the parameters, the region and the translator's version. A change
+    to any of them is another key, so a kept result is never stale; a miss transforms and keeps.
+    """
+    template = _localize(load_template(root / "template.yaml"), root)
+    if cache is None:
+        return _sam_transform(template, parameters)
+    from importlib.metadata import version
+
+    inputs = [template, parameters, os.environ.get("AWS_DEFAULT_REGION"), version("aws-sam-translator")]
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    kept = cache / f"{key}.json"
+    try:
+        return json.loads(kept.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    result = _sam_transform(template, parameters)
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(result), encoding="utf-8")
+    partial.replace(kept)  # whole or not at all, whoever else is writing it
+    return json.loads(kept.read_text(encoding="utf-8"))
+
+
+def _sam_transform(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     from samtranslator.model.exceptions import InvalidDocumentException
     from samtranslator.translator.transform import transform as sam_transform
 
-    template = _localize(load_template(root / "template.yaml"), root)
     try:
         return sam_transform(template, parameters, _NoManagedPolicies())
     except InvalidDocumentException as exc:
