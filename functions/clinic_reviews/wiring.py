@@ -504,6 +504,12 @@ def pool_sign_in():
     return PoolSignIn(client("cognito-idp"), pool())
 
 
+def pool_account():
+    from clinic_reviews.console.pool import PoolAccount
+
+    return PoolAccount(client("cognito-idp"))
+
+
 @container.cached
 def script_token_generations():
     from clinic_reviews.store.script_tokens import ScriptTokenGenerations
