@@ -30,6 +30,14 @@ HEADERS = {
 TEXTS: dict[str, dict[str, str]] = {
     "ru": {
         "title": "Случаи", "queue": "Очередь случаев", "login": "Вход", "logout": "Выйти",
+        "account": "Учётная запись", "mfa_title": "Вход с кодом из приложения (TOTP)",
+        "mfa_hint": "Добавьте в приложение-аутентификатор (Google Authenticator, Яндекс Ключ, 1Password …) этот ключ "
+                    "и введите код, который оно покажет. После этого при каждом входе понадобится код.",
+        "mfa_secret": "Ключ", "mfa_uri": "Ссылка для приложения", "mfa_enable": "Включить",
+        "done_mfa": "Вход с кодом включён: при следующем входе приложение даст код.",
+        "sign_out_everywhere": "Выйти на всех устройствах",
+        "sign_out_everywhere_hint": "Другие устройства больше не получат новый вход; уже открытые сессии закончатся "
+                                    "не позже чем через час.",
         "dev_banner": "Только для локального запуска: вход без пароля для демо-пользователей. На AWS выключен.",
         "username": "Имя пользователя", "password": "Пароль", "sign_in": "Войти", "forgot": "Забыли пароль?",
         "new_password": "Новый пароль", "continue": "Продолжить", "totp_code": "Код из приложения-аутентификатора",
@@ -61,6 +69,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Cases", "queue": "Case queue", "login": "Sign in", "logout": "Sign out",
+        "account": "Account", "mfa_title": "Sign-in with an app code (TOTP)",
+        "mfa_hint": "Add this key to an authenticator app (Google Authenticator, 1Password, …) and enter the code it "
+                    "shows. From then on every sign-in asks for a code.",
+        "mfa_secret": "Key", "mfa_uri": "Link for the app", "mfa_enable": "Turn on",
+        "done_mfa": "App codes are on: your next sign-in asks for one.",
+        "sign_out_everywhere": "Sign out everywhere",
+        "sign_out_everywhere_hint": "No other device gets a new sign-in; sessions already open end within the hour.",
         "dev_banner": "Local use only: password-less sign-in for demo users. Disabled on AWS.",
         "username": "User name", "password": "Password", "sign_in": "Sign in", "forgot": "Forgot your password?",
         "new_password": "New password", "continue": "Continue", "totp_code": "Code from your authenticator app",

@@ -9,8 +9,12 @@
   time, so they are checked against it, also locally). The role is the person's one group, the clinics
   the `custom:clinics` attribute (comma-separated ids, or `*`).
 
+- `PoolAccount`: what a signed-in person does with their own account through their access token: set up a TOTP
+  authenticator app (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference) and sign out everywhere
+  (GlobalSignOut: every refresh token of the person is revoked).
+
 Tokens live at most 60 minutes (the app client's settings) and the console never refreshes them: disabling a
-person or signing them out everywhere takes effect within the hour.
+person or signing them out everywhere takes effect within the hour (docs/security.md).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 
@@ -101,11 +106,12 @@ class SignInError(Exception):
 
 @dataclass(frozen=True)
 class SignInStep:
-    """Either the ID token (signed in) or the challenge the pool asks for next, with its session."""
+    """Either the tokens (signed in) or the challenge the pool asks for next, with its session."""
 
     id_token: str | None = None
     challenge: str | None = None
     session: str | None = None
+    access_token: str | None = None  # for the person's own account: MFA set-up, sign-out everywhere
 
 
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
@@ -126,23 +132,28 @@ _MESSAGES = {
 }
 
 
+def _ask(client: Any, operation: str, **kwargs) -> dict[str, Any]:
+    """One call to the pool; its refusal as a SignInError with a message safe to show."""
+    try:
+        return getattr(client, operation)(**kwargs)
+    except client.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise SignInError(_MESSAGES.get(code, "sign-in is not available right now: try again")) from None
+
+
 class PoolSignIn:
     def __init__(self, client: Any, pool: Pool):
         self._client = client
         self._pool = pool
 
     def _call(self, operation: str, **kwargs) -> dict[str, Any]:
-        try:
-            return getattr(self._client, operation)(ClientId=self._pool.client_id, **kwargs)
-        except self._client.exceptions.ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            raise SignInError(_MESSAGES.get(code, "sign-in is not available right now: try again")) from None
+        return _ask(self._client, operation, ClientId=self._pool.client_id, **kwargs)
 
     @staticmethod
     def _step(answer: dict[str, Any]) -> SignInStep:
         result = answer.get("AuthenticationResult")
         if result:
-            return SignInStep(id_token=result["IdToken"])
+            return SignInStep(id_token=result["IdToken"], access_token=result.get("AccessToken"))
         if answer.get("ChallengeName") not in (NEW_PASSWORD, TOTP):
             raise SignInError("this account needs a sign-in step the console does not offer: ask an administrator")
         return SignInStep(challenge=answer["ChallengeName"], session=answer.get("Session"))
@@ -170,3 +181,38 @@ class PoolSignIn:
         if not (username and code and new_password):
             raise SignInError("the form is incomplete")
         self._call("confirm_forgot_password", Username=username, ConfirmationCode=code, Password=new_password)
+
+
+# ------------------------------------------------------------------------------------------ the person's own account
+ISSUER = "clinic-reviews"
+
+
+def otpauth_uri(secret: str, username: str) -> str:
+    """What an authenticator app reads (typed in, or as a QR code): `otpauth://totp/...` (Key Uri Format)."""
+    return f"otpauth://totp/{quote(ISSUER)}:{quote(username)}?secret={quote(secret)}&issuer={quote(ISSUER)}"
+
+
+class PoolAccount:
+    """A signed-in person's own account, through their access token (no IAM: the token is the credential)."""
+
+    def __init__(self, client: Any):
+        self._client = client
+
+    def totp_secret(self, access_token: str) -> str:
+        """A new authenticator secret for the person (it becomes theirs once a code from it is verified)."""
+        return _ask(self._client, "associate_software_token", AccessToken=access_token)["SecretCode"]
+
+    def enable_totp(self, access_token: str, code: str) -> None:
+        """Verify a code from the app, then ask for a TOTP code at every sign-in from now on."""
+        if not code.isascii() or not code.isdigit() or len(code) != 6:
+            raise SignInError("wrong code")
+        answer = _ask(self._client, "verify_software_token", AccessToken=access_token, UserCode=code,
+                      FriendlyDeviceName="console")
+        if answer.get("Status") != "SUCCESS":
+            raise SignInError("wrong code")
+        _ask(self._client, "set_user_mfa_preference", AccessToken=access_token,
+             SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def sign_out_everywhere(self, access_token: str) -> None:
+        """Revoke every refresh token of the person: no device gets new tokens; issued ones end within the hour."""
+        _ask(self._client, "global_sign_out", AccessToken=access_token)
