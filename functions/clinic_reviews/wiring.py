@@ -322,13 +322,20 @@ def import_service():
 def inbound_mail_service():
     """Mail the SES receipt rule stored (docs/sources.md, e-mail)."""
     from clinic_reviews.services.inbound_mail import InboundMailService
+
+    return InboundMailService(
+        get_settings().require("chain_id"), policy_repository(), intake_service(), sender_contacts(), quarantine(),
+        clock.now,
+    )
+
+
+@container.cached
+def sender_contacts():
+    """The senders of mails, beside their reviews (store/contacts.py)."""
     from clinic_reviews.store.contacts import SenderContactRepository
 
     _bind_table()
-    return InboundMailService(
-        get_settings().require("chain_id"), policy_repository(), intake_service(), SenderContactRepository(),
-        quarantine(), clock.now,
-    )
+    return SenderContactRepository()
 
 def objects(bucket: str):
     """Files of one bucket (the imports bucket named by an S3 event)."""
