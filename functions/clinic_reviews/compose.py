@@ -87,6 +87,13 @@ class Table:
         return CursorRepository()
 
     @cached_property
+    def sender_contacts(self):
+        """The senders of mails, beside their reviews for the policy's time (store/contacts.py)."""
+        from clinic_reviews.store.contacts import SenderContactRepository
+
+        return SenderContactRepository()
+
+    @cached_property
     def feedback(self):
         from clinic_reviews.store.feedback import FeedbackRepository
 

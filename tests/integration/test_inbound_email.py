@@ -118,3 +118,19 @@ def test_a_poison_mail_is_put_aside_and_the_next_one_is_stored(aws):
     assert raw["object_key"] == poison and raw["source"] == "email"  # where the raw mail is, to replay it
     events = [e for e in tap() if e["detail-type"] == "review.quarantined"]
     assert len(events) == 1 and "maria" not in json.dumps(events[0])
+
+
+def test_the_console_shows_who_wrote_and_offers_no_public_reply(aws, policy):
+    from .test_cases_api import call, token
+
+    aws.receive_email((MAIL / "outlook_cp1251_complaint.eml").read_bytes(), [CARE], Verdicts(dmarc="fail"))
+    bearer = token(aws, policy, "review_manager")
+    status, queue = call(aws, "GET", "/api/cases", bearer)
+    [item] = [c for c in queue if c["case"]["source"] == "email"]
+    assert status == 200 and item["case"]["private"] is True
+    status, _, page = aws.http("CasesFunction", "GET", f"/console/cases/{item['case']['id']}", None,
+                               {"authorization": f"Bearer {bearer}"})
+    html = page.decode()
+    assert status == 200 and "Мария Иванова &lt;maria.ivanova@mail.example&gt;" in html
+    assert "адрес не подтверждён" in html and "Письмо в клиентскую службу" in html
+    assert 'action="/console/cases/' + item["case"]["id"] + '/reply"' not in html  # no public reply to a letter

@@ -233,6 +233,10 @@ def case_id(key: ReviewKey) -> str:
 
 
 # ------------------------------------------------------------------------------------------ operations
+#: Sources whose author wrote to the clinic, not in public: their cases have no public reply (call or write back).
+PRIVATE_SOURCES = frozenset({"visit_feedback", "email"})
+
+
 def open_case(
     key: ReviewKey, chain_id: str, at: datetime, due_at: datetime | None, *, legal: bool = False
 ) -> Change:
@@ -245,7 +249,7 @@ def open_case(
         opened_at=at,
         due_at=due_at,
         legal=legal,
-        private=key.source == "visit_feedback",
+        private=key.source in PRIVATE_SOURCES,
     )
     return Change(case, CASE_OPENED, SYSTEM, at)
 

@@ -687,8 +687,16 @@ def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error:
     body = pages.page(
         "console_case.html.j2", lang, user=user, view=view, text=pages.review_text(view.record, view.text),
         reply_text=reply_text or "", check=check, can=can, error=error, notice=notice, query="", quality=quality,
+        sender=_sender(view),
     )
     return _html(body, status, cookies=cookies)
+
+
+def _sender(view):
+    """Who wrote a mail (contact data kept apart from the review for the policy's time; docs/sources.md), or None."""
+    if view.record is None or view.record.review.source != "email":
+        return None
+    return services().table.sender_contacts.get(view.record.review.key, clock.now())
 
 
 def _quality(view, text: str, user: User):

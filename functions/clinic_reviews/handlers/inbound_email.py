@@ -26,12 +26,11 @@ def services():
     """Inbound mail: the table (+ archive bucket, the senders' contact data), the bus, the escalation state
     machine (through intake); mails of the bucket an S3 event names."""
     from clinic_reviews.services.inbound_mail import InboundMailService
-    from clinic_reviews.store.contacts import SenderContactRepository
 
     settings = get_settings()
     table = compose.Table(settings)
     return InboundMailService(
-        settings.require("chain_id"), table.policies, compose.intake(settings, table), SenderContactRepository(),
+        settings.require("chain_id"), table.policies, compose.intake(settings, table), table.sender_contacts,
         compose.quarantine(table, compose.bus(settings)), clock.now,
     )
 

@@ -121,7 +121,7 @@ class ReplyPoster:
         self._google = google
 
     def mode(self, clinic, source: str) -> str:
-        if source == "visit_feedback":
+        if source in rules.PRIVATE_SOURCES:
             return "none"
         if source == "google" and self._google is not None and self._google_source(clinic) is not None:
             return rules.REPLY_PLATFORM
