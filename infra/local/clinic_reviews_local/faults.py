@@ -1,0 +1,181 @@
+"""Seeded fault injection for `clinic-reviews chaos`: AWS calls and platform HTTP fail as they really do.
+
+What is faulted, each with probability `rate`, in the order a seeded `random.Random` draws:
+- every AWS API call a deployed function or state machine makes (the acting principal of iam.py), on every
+  attempt botocore makes: ThrottlingException (DynamoDB: ProvisionedThroughputExceededException; S3: 503
+  SlowDown; query services: Throttling), 500 InternalServerError, 503 ServiceUnavailable, or a connect timeout.
+  The error is answered before moto sees the request (a `before-send` hook ahead of moto's), so nothing was
+  applied: the call is retried by the client's own retry configuration and, when that is exhausted, the error
+  reaches the product's code;
+- every platform HTTP call (Google, 2GIS and VK connectors, the Telegram Bot API): 429 with Retry-After, 500,
+  503, or a connect timeout, answered before the local stand-in sees the request.
+Not faulted: the operator's calls (deploying the template, storing the policy and secrets, the demo's own
+reads of results) and AWS's own deliveries (Scheduler and S3 invoking a function, SQS polling): those are
+not calls of our code.
+
+botocore's retry back-off does not sleep here (the delays asked for are recorded): the virtual clock does not
+move during a retry, as it does not for Step Functions' retry intervals.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+from typing import Any
+from unittest import mock
+
+import botocore.endpoint
+import botocore.handlers
+import httpx
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectTimeoutError
+
+from clinic_reviews_local.iam import acting_principal
+
+AWS_KINDS = ("throttle", "500", "503", "timeout")
+HTTP_KINDS = ("429", "500", "503", "timeout")
+
+
+class _Raw:
+    """The raw body botocore reads a response from."""
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def _throttle_code(service: str, protocol: str) -> tuple[int, str]:
+    if service == "dynamodb":
+        return 400, "ProvisionedThroughputExceededException"
+    if service == "s3":
+        return 503, "SlowDown"
+    return 400, "Throttling" if protocol == "query" else "ThrottlingException"
+
+
+def error_response(url: str, service: str, protocol: str, kind: str) -> AWSResponse:
+    """An AWS error answer in the service's protocol, as botocore parses and retries it."""
+    if kind == "throttle":
+        status, code = _throttle_code(service, protocol)
+    elif kind == "500":
+        status, code = 500, "InternalFailure" if protocol == "query" else "InternalServerError"
+    else:
+        status, code = 503, "ServiceUnavailable"
+    message = f"injected by clinic-reviews chaos ({kind})"
+    headers = {"x-amzn-RequestId": "chaos", "x-amzn-ErrorType": code}
+    if protocol in ("json", "rest-json"):
+        body = '{"__type": "%s", "message": "%s"}' % (code, message)
+        headers["Content-Type"] = "application/x-amz-json-1.0"
+    elif protocol == "query":
+        body = (f"<ErrorResponse><Error><Type>Receiver</Type><Code>{code}</Code><Message>{message}</Message>"
+                "</Error><RequestId>chaos</RequestId></ErrorResponse>")
+        headers["Content-Type"] = "text/xml"
+    else:  # rest-xml (S3)
+        body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>chaos</RequestId></Error>"
+        headers["Content-Type"] = "application/xml"
+    return AWSResponse(url, status, headers, _Raw(body.encode()))
+
+
+class FaultInjector:
+    """Draws faults at `rate` from a generator seeded with `seed`; counts what it injected by target and kind."""
+
+    def __init__(self, rate: float, seed: int):
+        self.rate = rate
+        self.seed = seed
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self.injected: Counter[str] = Counter()
+        self.backoff_asked: list[float] = []
+        self._model = threading.local()
+
+    @property
+    def total(self) -> int:
+        return sum(self.injected.values())
+
+    def _draw(self, kinds: tuple[str, ...]) -> str | None:
+        with self._lock:
+            if self._random.random() >= self.rate:
+                return None
+            return self._random.choice(kinds)
+
+    # ------------------------------------------------------------------ AWS
+    def _before_call(self, model: Any, **_kwargs: Any) -> None:
+        """Remember which operation this thread is sending, and whether our code (not the operator) makes it."""
+        self._model.current = model if acting_principal() is not None else None
+
+    def _before_send(self, request: Any, **_kwargs: Any) -> AWSResponse | None:
+        model = getattr(self._model, "current", None)
+        if model is None:
+            return None
+        kind = self._draw(AWS_KINDS)
+        if kind is None:
+            return None
+        service = model.service_model.service_name
+        with self._lock:
+            self.injected[f"aws:{service}.{model.name}:{kind}"] += 1
+        if kind == "timeout":
+            raise ConnectTimeoutError(endpoint_url=request.url)
+        return error_response(request.url, service, model.service_model.protocol, kind)
+
+    @contextmanager
+    def active(self) -> Iterator[FaultInjector]:
+        """Fault our code's AWS calls inside the block (sessions created inside and boto3's default session)."""
+        global _active
+        install()
+        _active = self
+        try:
+            with mock.patch.object(botocore.endpoint, "time", SimpleNamespace(sleep=self.backoff_asked.append)):
+                yield self
+        finally:
+            _active = None
+
+    # ------------------------------------------------------------------ platform HTTP
+    def http(self, inner: httpx.BaseTransport, target: str) -> httpx.BaseTransport:
+        """`inner` (a local stand-in) behind a link that fails at the rate: 429/500/503 or a connect timeout."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            kind = self._draw(HTTP_KINDS)
+            if kind is None:
+                return inner.handle_request(request)
+            with self._lock:
+                self.injected[f"http:{target}:{kind}"] += 1
+            if kind == "timeout":
+                raise httpx.ConnectTimeout("injected by clinic-reviews chaos (timeout)", request=request)
+            headers = {"Retry-After": "1"} if kind == "429" else {}
+            return httpx.Response(int(kind), headers=headers, json={"error": f"injected by clinic-reviews chaos ({kind})"})
+
+        return httpx.MockTransport(handle)
+
+
+_active: FaultInjector | None = None
+_installed = False
+
+
+def _on_before_call(**kwargs: Any) -> None:
+    if _active is not None:
+        _active._before_call(**kwargs)
+
+
+def _on_before_send(**kwargs: Any) -> AWSResponse | None:
+    return _active._before_send(**kwargs) if _active is not None else None
+
+
+def install() -> None:
+    """Hook every botocore session made from now on, ahead of moto's stub (which would apply the call)."""
+    global _installed
+    if _installed:
+        return
+    handlers = botocore.handlers.BUILTIN_HANDLERS
+    handlers.append(("before-send", _on_before_send, botocore.handlers.REGISTER_FIRST))
+    handlers.append(("before-call.*.*", _on_before_call))
+    import boto3
+
+    if boto3.DEFAULT_SESSION is not None:
+        boto3.DEFAULT_SESSION.events.register_first("before-send", _on_before_send)
+        boto3.DEFAULT_SESSION.events.register("before-call.*.*", _on_before_call)
+    _installed = True
