@@ -48,6 +48,7 @@ class Observation:
     digest: dict[str, Any] | None
     digest_emails: list[str]
     stuck: dict[str, int] = field(default_factory=dict)  # what ended in a dead-letter path, by where
+    errors: Counter[str] = field(default_factory=Counter)  # function errors (each failed attempt), by function and error
 
 
 class _Timeline(Demo):
@@ -111,6 +112,7 @@ def replay(reviews: Path, policy: Path | None, out: Path, injector: FaultInjecto
         observation = _observe(aws, records, digest, emails_before)
         observation.stuck.update({f"schedule {k}": v for k, v in timeline.failed_runs.items()})
         observation.stuck.update(_dead_letters(aws))
+        observation.errors.update(f"{name.rsplit('-', 1)[-1]}: {error[:200]}" for name, error in aws.lambdas.errors)
     observation.events = _bus_events(out / "events.jsonl")
     return observation
 
@@ -263,6 +265,7 @@ def run_chaos(reviews: Path | None, rate: float, seed: int, out: Path) -> dict[s
         "faults_by_target": dict(sorted(Counter(n.split(":")[0] + ":" + n.split(":")[1] for n in
                                                 injector.injected.elements()).items())),
         "dead_letters": {"fault-free": expected.stuck, "faulted": got.stuck},
+        "function_errors": {"fault-free": dict(expected.errors.most_common()), "faulted": dict(got.errors.most_common())},
         "seconds": {"fault_free": round(fault_free_seconds, 1),
                     "faulted": round(time.monotonic() - started - fault_free_seconds, 1)},
     }

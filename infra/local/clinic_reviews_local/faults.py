@@ -4,14 +4,18 @@ What is faulted, each with probability `rate`, in the order a seeded `random.Ran
 - every AWS API call a deployed function or state machine makes (the acting principal of iam.py), on every
   attempt botocore makes: ThrottlingException (DynamoDB: ProvisionedThroughputExceededException; S3: 503
   SlowDown; query services: Throttling), 500 InternalServerError, 503 ServiceUnavailable, or a connect timeout.
-  The error is answered before moto sees the request (a `before-send` hook ahead of moto's), so nothing was
-  applied: the call is retried by the client's own retry configuration and, when that is exhausted, the error
-  reaches the product's code;
+  The error is answered instead of moto's (moto's request stub is wrapped), so nothing was applied: the call
+  is retried by the client's own retry configuration and, when that is exhausted, the error reaches the
+  product's code;
 - every platform HTTP call (Google, 2GIS and VK connectors, the Telegram Bot API): 429 with Retry-After, 500,
   503, or a connect timeout, answered before the local stand-in sees the request.
 Not faulted: the operator's calls (deploying the template, storing the policy and secrets, the demo's own
 reads of results) and AWS's own deliveries (Scheduler and S3 invoking a function, SQS polling): those are
 not calls of our code.
+
+`lose_responses` names operations (e.g. `sns.Publish`) whose next call is applied and then answered with a
+500, as when a response is lost on the way back: the client retries a call that already took effect. Not part
+of the seeded mix (an SMS publish cannot be made idempotent at AWS); tests use it to break idempotency once.
 
 botocore's retry back-off does not sleep here (the delays asked for are recorded): the virtual clock does not
 move during a retry, as it does not for Step Functions' retry intervals.
@@ -33,6 +37,7 @@ import botocore.handlers
 import httpx
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectTimeoutError
+from moto.core.botocore_stubber import BotocoreStubber
 
 from clinic_reviews_local.iam import acting_principal
 
@@ -84,9 +89,10 @@ def error_response(url: str, service: str, protocol: str, kind: str) -> AWSRespo
 class FaultInjector:
     """Draws faults at `rate` from a generator seeded with `seed`; counts what it injected by target and kind."""
 
-    def __init__(self, rate: float, seed: int):
+    def __init__(self, rate: float, seed: int, lose_responses: tuple[str, ...] = ()):
         self.rate = rate
         self.seed = seed
+        self.lose_responses = Counter(lose_responses)
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.injected: Counter[str] = Counter()
@@ -108,16 +114,26 @@ class FaultInjector:
         """Remember which operation this thread is sending, and whether our code (not the operator) makes it."""
         self._model.current = model if acting_principal() is not None else None
 
-    def _before_send(self, request: Any, **_kwargs: Any) -> AWSResponse | None:
+    def _stub(self, stub: Any, event_name: str, request: Any, **kwargs: Any) -> AWSResponse | None:
+        """moto's request stub, wrapped: a drawn fault answers instead of it (nothing applied)."""
         model = getattr(self._model, "current", None)
-        if model is None:
-            return None
-        kind = self._draw(AWS_KINDS)
-        if kind is None:
-            return None
+        if model is None or event_name.rsplit(".", 1)[-1] != model.name:  # the operator's, or a session without the hook
+            return _MOTO_STUB(stub, event_name, request, **kwargs)
         service = model.service_model.service_name
+        operation = f"{service}.{model.name}"
         with self._lock:
-            self.injected[f"aws:{service}.{model.name}:{kind}"] += 1
+            lost = self.lose_responses[operation] > 0
+            if lost:
+                self.lose_responses[operation] -= 1
+        if lost:
+            _MOTO_STUB(stub, event_name, request, **kwargs)
+            kind = "500"
+        else:
+            kind = self._draw(AWS_KINDS)
+            if kind is None:
+                return _MOTO_STUB(stub, event_name, request, **kwargs)
+        with self._lock:
+            self.injected[f"aws:{operation}:{'lost-response' if lost else kind}"] += 1
         if kind == "timeout":
             raise ConnectTimeoutError(endpoint_url=request.url)
         return error_response(request.url, service, model.service_model.protocol, kind)
@@ -128,8 +144,16 @@ class FaultInjector:
         global _active
         install()
         _active = self
+        injector = self
+
+        def stub(self_stub: Any, event_name: str, request: Any, **kwargs: Any) -> AWSResponse | None:
+            return injector._stub(self_stub, event_name, request, **kwargs)
+
         try:
-            with mock.patch.object(botocore.endpoint, "time", SimpleNamespace(sleep=self.backoff_asked.append)):
+            with (
+                mock.patch.object(botocore.endpoint, "time", SimpleNamespace(sleep=self.backoff_asked.append)),
+                mock.patch.object(BotocoreStubber, "__call__", stub),
+            ):
                 yield self
         finally:
             _active = None
@@ -152,6 +176,7 @@ class FaultInjector:
         return httpx.MockTransport(handle)
 
 
+_MOTO_STUB = BotocoreStubber.__call__
 _active: FaultInjector | None = None
 _installed = False
 
@@ -161,21 +186,15 @@ def _on_before_call(**kwargs: Any) -> None:
         _active._before_call(**kwargs)
 
 
-def _on_before_send(**kwargs: Any) -> AWSResponse | None:
-    return _active._before_send(**kwargs) if _active is not None else None
-
-
 def install() -> None:
-    """Hook every botocore session made from now on, ahead of moto's stub (which would apply the call)."""
+    """Note the operation of every call of every botocore session made from now on (and of boto3's default one)."""
     global _installed
     if _installed:
         return
     handlers = botocore.handlers.BUILTIN_HANDLERS
-    handlers.append(("before-send", _on_before_send, botocore.handlers.REGISTER_FIRST))
     handlers.append(("before-call.*.*", _on_before_call))
     import boto3
 
     if boto3.DEFAULT_SESSION is not None:
-        boto3.DEFAULT_SESSION.events.register_first("before-send", _on_before_send)
         boto3.DEFAULT_SESSION.events.register("before-call.*.*", _on_before_call)
     _installed = True
