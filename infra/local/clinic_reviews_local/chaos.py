@@ -131,6 +131,7 @@ def _observe(aws: LocalStack, records: list, digest: Any, emails_before: int) ->
         detail.pop("received_at")  # when it was first seen: a fetch retried by the next poll sees it later
         reviews[f"{key.clinic_id}/{key.source}/{key.external_id}"] = detail
     workflows: dict[str, list[str]] = {}
+    errors: Counter[str] = Counter()
     sfn = aws.client("stepfunctions")
     with paused():
         for execution in aws.executions():
@@ -138,6 +139,8 @@ def _observe(aws: LocalStack, records: list, digest: Any, emails_before: int) ->
             review = json.loads(described["input"])["review"]
             key = f"{review['clinic_id']}/{review['source']}/{review['external_id']}"
             workflows.setdefault(key, []).append(described["status"])
+            if described["status"] == "FAILED":
+                errors.update(_task_failures(aws, execution["executionArn"]))
     sent = aws.sent_emails()
     return Observation(
         reviews=reviews,
@@ -148,7 +151,18 @@ def _observe(aws: LocalStack, records: list, digest: Any, emails_before: int) ->
         digest=None if digest is None else {k: digest.get(k) for k in
                                             ("day", "reviews", "open_negatives", "clinic_digests", "systemic")},
         digest_emails=sorted(f"{','.join(m.destinations)} | {m.subject} | {_text(m.text)}" for m in sent[emails_before:]),
+        errors=errors,
     )
+
+
+def _task_failures(aws: LocalStack, execution_arn: str) -> list[str]:
+    """Why a failed workflow's tasks failed (each failed attempt)."""
+    found = []
+    for event in aws.execution_history(execution_arn):
+        failed = event.get("taskFailedEventDetails")
+        if failed:
+            found.append(f"workflow task: {failed.get('error')}: {str(failed.get('cause'))[:200]}")
+    return found
 
 
 def _dead_letters(aws: LocalStack) -> dict[str, int]:

@@ -3,7 +3,8 @@
 What is faulted, each with probability `rate`, in the order a seeded `random.Random` draws:
 - every AWS API call a deployed function or state machine makes (the acting principal of iam.py), on every
   attempt botocore makes: ThrottlingException (DynamoDB: ProvisionedThroughputExceededException; S3: 503
-  SlowDown; query services: Throttling), 500 InternalServerError, 503 ServiceUnavailable, or a connect timeout.
+  SlowDown; query services: Throttling), 500 InternalServerError, 503 ServiceUnavailable, or a connect timeout
+  (S3: 400 RequestTimeout); Step Functions' Lambda invocations get Lambda's own errors (_SERVICE_ERRORS).
   The error is answered instead of moto's (moto's request stub is wrapped), so nothing was applied: the call
   is retried by the client's own retry configuration and, when that is exhausted, the error reaches the
   product's code;
@@ -55,22 +56,33 @@ class _Raw:
         yield self._body
 
 
-def _throttle_code(service: str, protocol: str) -> tuple[int, str]:
-    if service == "dynamodb":
-        return 400, "ProvisionedThroughputExceededException"
-    if service == "s3":
-        return 503, "SlowDown"
-    return 400, "Throttling" if protocol == "query" else "ThrottlingException"
+#: Services whose own errors differ from the common ones. Lambda (invoked by Step Functions' task, whose client
+#: does not retry: the state's Retry does) answers its documented TooManyRequestsException and ServiceException;
+#: a timeout there is the service's too, not a connection of ours.
+_SERVICE_ERRORS = {
+    "dynamodb": {"throttle": (400, "ProvisionedThroughputExceededException")},
+    "s3": {"throttle": (503, "SlowDown"), "timeout": (400, "RequestTimeout")},
+    "lambda": {"throttle": (429, "TooManyRequestsException"), "500": (500, "ServiceException"),
+               "503": (500, "ServiceException"), "timeout": (500, "ServiceException")},
+}
 
 
-def error_response(url: str, service: str, protocol: str, kind: str) -> AWSResponse:
-    """An AWS error answer in the service's protocol, as botocore parses and retries it."""
+def _error(service: str, protocol: str, kind: str) -> tuple[int, str] | None:
+    """(status, code) AWS answers for this kind of fault; None: a connect timeout (no answer at all)."""
+    special = _SERVICE_ERRORS.get(service, {})
+    if kind in special:
+        return special[kind]
     if kind == "throttle":
-        status, code = _throttle_code(service, protocol)
-    elif kind == "500":
-        status, code = 500, "InternalFailure" if protocol == "query" else "InternalServerError"
-    else:
-        status, code = 503, "ServiceUnavailable"
+        return 400, "Throttling" if protocol == "query" else "ThrottlingException"
+    if kind == "500":
+        return 500, "InternalFailure" if protocol == "query" else "InternalServerError"
+    if kind == "503":
+        return 503, "ServiceUnavailable"
+    return None
+
+
+def error_response(url: str, status: int, code: str, protocol: str, kind: str) -> AWSResponse:
+    """An AWS error answer in the service's protocol, as botocore parses and retries it."""
     message = f"injected by clinic-reviews chaos ({kind})"
     headers = {"x-amzn-RequestId": "chaos", "x-amzn-ErrorType": code}
     if protocol in ("json", "rest-json"):
@@ -134,9 +146,10 @@ class FaultInjector:
                 return _MOTO_STUB(stub, event_name, request, **kwargs)
         with self._lock:
             self.injected[f"aws:{operation}:{'lost-response' if lost else kind}"] += 1
-        if kind == "timeout":
+        answer = _error(service, model.service_model.protocol, kind)
+        if answer is None:
             raise ConnectTimeoutError(endpoint_url=request.url)
-        return error_response(request.url, service, model.service_model.protocol, kind)
+        return error_response(request.url, *answer, model.service_model.protocol, kind)
 
     @contextmanager
     def active(self) -> Iterator[FaultInjector]:
