@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from clinic_reviews.cli import main
 
 SLICE = "tests/fixtures/chaos-slice.jsonl"

@@ -24,6 +24,7 @@ move during a retry, as it does not for Step Functions' retry intervals.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import Counter
@@ -86,7 +87,7 @@ def error_response(url: str, status: int, code: str, protocol: str, kind: str) -
     message = f"injected by clinic-reviews chaos ({kind})"
     headers = {"x-amzn-RequestId": "chaos", "x-amzn-ErrorType": code}
     if protocol in ("json", "rest-json"):
-        body = '{"__type": "%s", "message": "%s"}' % (code, message)
+        body = json.dumps({"__type": code, "message": message})
         headers["Content-Type"] = "application/x-amz-json-1.0"
     elif protocol == "query":
         body = (f"<ErrorResponse><Error><Type>Receiver</Type><Code>{code}</Code><Message>{message}</Message>"
