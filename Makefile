@@ -8,7 +8,7 @@ BROWSER_STAMP := $(VENV)/.browser
 CHROMIUM ?= /usr/bin/chromium
 export SAM_CLI_TELEMETRY=0
 
-.PHONY: demo test install lint checkov bench eval train clean console browser cost-measure package
+.PHONY: demo test install lint checkov bench eval train clean console browser cost-measure package chaos-table
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ train: $(STAMP)
 ## What `clinic-reviews cost` reads: the calls, units and invocations per review, poll, digest and report measured
 ## on the embedded AWS (functions/clinic_reviews/cost/measured.json, about 3 minutes) and the resources of
 ## template.yaml (inventory.json). Commit both after changing the template or what a function calls.
+## `clinic-reviews chaos` on the bundled sample at 0.05 and 0.2 for seeds 1-10 (about 20 min on 2 cores):
+## the table of docs/nothing-lost.md.
+chaos-table: $(STAMP)
+	$(BIN)/python bench/chaos_table.py --rates 0.05 0.2 --seeds 10 --jobs 2 --out out/chaos
+
 cost-measure: $(STAMP)
 	$(BIN)/python bench/cost_bench.py --write
 	$(BIN)/python -m clinic_reviews.cost.inventory

@@ -87,6 +87,17 @@ def _as_shown(review: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in review.items() if k != "seen_at"}
 
 
+def replay_window(data: InputFile, policy) -> tuple[datetime, datetime]:
+    """(start, end) of a first replay: REPLAY_DAYS up to the first digest after the input's latest moment."""
+    latest = max(
+        (m for _, r in data.reviews for m in (_moment(r.get("created_at")), _moment(r.get("seen_at")),
+         _moment((r.get("reply") or {}).get("created_at") if isinstance(r.get("reply"), dict) else None)) if m),
+        default=datetime.now(UTC).replace(microsecond=0),
+    )
+    end = digest_moment(latest, policy.chain.timezone)
+    return end - timedelta(days=REPLAY_DAYS), end
+
+
 def digest_moment(after: datetime, timezone: str) -> datetime:
     """The first 08:00 in the chain's zone after `after`."""
     local = after.astimezone(ZoneInfo(timezone))
@@ -129,13 +140,7 @@ class Demo:
         started = time.monotonic()
         data, policy, made_clinics = self._input_and_policy()
         state = load_state(self.out)
-        latest = max(
-            (m for _, r in data.reviews for m in (_moment(r.get("created_at")), _moment(r.get("seen_at")),
-             _moment((r.get("reply") or {}).get("created_at") if isinstance(r.get("reply"), dict) else None)) if m),
-            default=datetime.now(UTC).replace(microsecond=0),
-        )
-        end = state.end if state else digest_moment(latest, policy.chain.timezone)
-        start = state.start if state else end - timedelta(days=REPLAY_DAYS)
+        start, end = (state.start, state.end) if state else replay_window(data, policy)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
@@ -149,7 +154,7 @@ class Demo:
             intake = self._replay(aws, arrivals, outputs, tap, policy)
             aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
-            digest_result = aws.run_schedule(_schedule_for(aws, "DigestFunction"))
+            digest_result = aws.run_schedule(schedule_for(aws, "DigestFunction"))
             outputs.collect(aws, tap)
             calls = COUNTER.snapshot()
             days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
@@ -193,9 +198,9 @@ class Demo:
         """Deliver arrivals in time order: Google and 2GIS reviews through the scheduled fetch from the
         sample platforms, the rest to the intake as imports; collect what the system sends."""
         platforms = SamplePlatforms(policy)
-        aws.serve_http(platforms.fake.transport())
+        aws.serve_http(self._platform_link(platforms.fake.transport()))
         aws.put_secret("SourcesSecret", LOCAL_CREDENTIALS)
-        fetch_schedule = _schedule_for(aws, "FetchFunction")
+        fetch_schedule = schedule_for(aws, "FetchFunction")
         totals: Counter[str] = Counter()
         rejected: list[dict[str, Any]] = []
         index = 0
@@ -212,13 +217,13 @@ class Demo:
                 platforms.publish(arrival.review)
             for start in range(0, len(imported), BATCH):
                 batch = imported[start : start + BATCH]
-                report = aws.invoke("IntakeFunction", {"reviews": [a.review for a in batch]})
+                report = self._import(aws, [a.review for a in batch])
                 for name in ("new", "changed", "unchanged"):
-                    totals[name] += report[name]
-                for item in report["rejected"] + report["failed"] + report.get("quarantined", []):
+                    totals[name] += report.get(name, 0)
+                for item in report.get("rejected", []) + report.get("failed", []) + report.get("quarantined", []):
                     rejected.append({"line": batch[item["index"]].line, "reason": item["reason"]})
             if on_platform or not totals["fetches"]:
-                fetched = aws.run_schedule(fetch_schedule)
+                fetched = self._poll(aws, fetch_schedule)
                 totals["fetches"] += 1
                 totals["fetch_failures"] += fetched["failed"]
                 for name in ("new", "changed", "unchanged"):
@@ -230,7 +235,20 @@ class Demo:
         return {**totals, "deliveries": len(arrivals), "via_fetch": platforms.published, "rejected": list(unique.values())}
 
 
-def _schedule_for(aws: LocalStack, function_logical_id: str) -> str:
+    def _platform_link(self, transport):
+        """The network between the fetch function and the sample platforms (chaos puts faults on it)."""
+        return transport
+
+    def _import(self, aws: LocalStack, reviews: list[dict[str, Any]]) -> dict[str, Any]:
+        """Hand a batch of imported reviews to the intake; its report (new, changed, rejected, ...)."""
+        return aws.invoke("IntakeFunction", {"reviews": reviews})
+
+    def _poll(self, aws: LocalStack, fetch_schedule: str) -> dict[str, Any]:
+        """One scheduled poll of the platforms; the fetch function's report."""
+        return aws.run_schedule(fetch_schedule)
+
+
+def schedule_for(aws: LocalStack, function_logical_id: str) -> str:
     """The logical id of the (first) Scheduler schedule that targets a function."""
     arn = aws.stack.resources[function_logical_id].attributes["Arn"]
     for schedule in aws.stack.of_type("AWS::Scheduler::Schedule"):
@@ -252,4 +270,4 @@ def run_demo(reviews: Path | None, out: Path, policy: Path | None, timezone: str
     return Demo(reviews, out, policy, timezone).run()
 
 
-__all__ = ["run_demo", "DemoError", "plan_arrivals", "read_input", "digest_moment", "date"]
+__all__ = ["run_demo", "DemoError", "plan_arrivals", "read_input", "digest_moment", "replay_window", "date"]

@@ -259,6 +259,11 @@ GRANTS = GrantRecord()
 _acting: ContextVar[Principal | None] = ContextVar("clinic_reviews_principal", default=None)
 
 
+def acting_principal() -> Principal | None:
+    """The function or state machine whose call this thread is making; None for the operator's calls."""
+    return _acting.get()
+
+
 class Authorizer:
     """The principals of one deployed stack, and the hook that checks their calls."""
 

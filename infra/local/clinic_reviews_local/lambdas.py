@@ -38,6 +38,9 @@ LOCAL_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_DEV": "false",
 }
+#: An asynchronous invocation (EventBridge, SNS, S3, Scheduler) that fails is tried again twice (Lambda's default
+#: MaximumRetryAttempts); after that the error stays in `errors`, where AWS would use the function's DLQ.
+ASYNC_ATTEMPTS = 3
 
 
 def _forget_metrics() -> None:
@@ -102,7 +105,7 @@ class LocalLambdas:
         self.invocations: Counter[str] = Counter()
         self.errors: list[tuple[str, str]] = []
         self._lock = threading.RLock()
-        self._async: deque[tuple[str, Any]] = deque()
+        self._async: deque[tuple[str, Any, int]] = deque()  # (function, payload, attempt)
         self._mappings: list[SqsMapping] = []
         self._stack = stack
         self._register(stack)
@@ -190,7 +193,8 @@ class LocalLambdas:
                 _forget_metrics()
 
     def invoke_async(self, name_or_arn: str, payload: Any) -> None:
-        self._async.append((self._resolve_name(name_or_arn), payload))
+        """Queue an asynchronous invocation: a failed attempt is retried, ASYNC_ATTEMPTS in all, as Lambda does."""
+        self._async.append((self._resolve_name(name_or_arn), payload, 1))
 
     def drain(self, sqs_client: Any, max_rounds: int = 1000) -> int:
         """Run queued async invocations and poll the SQS event sources until nothing is left."""
@@ -198,8 +202,10 @@ class LocalLambdas:
         for _ in range(max_rounds):
             progressed = False
             while self._async:
-                name, payload = self._async.popleft()
-                self.invoke(name, payload)
+                name, payload, attempt = self._async.popleft()
+                _result, failed = self.invoke(name, payload)
+                if failed and attempt < ASYNC_ATTEMPTS:
+                    self._async.append((name, payload, attempt + 1))
                 ran += 1
                 progressed = True
             for mapping in self._mappings:
