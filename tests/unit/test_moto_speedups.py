@@ -114,3 +114,11 @@ def test_sessions_share_a_service_model_parsed_once():
     with moto_speedups.install():
         shared = botocore.session.get_session().get_component("data_loader").load_service_model("sqs", "service-2")
     assert shared == plain
+
+
+def test_a_response_class_lists_the_same_methods_once_computed():
+    from moto.core.utils import method_names_from_class
+    from moto.dynamodb.responses import DynamoHandler
+
+    assert moto_speedups.method_names(DynamoHandler) == method_names_from_class(DynamoHandler)
+    assert moto_speedups.method_names(DynamoHandler) is moto_speedups.method_names(DynamoHandler)

@@ -19,6 +19,9 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   parsed the same service model JSON again. Service models are read-only data; here they are parsed once
   per process and shared by the sessions (same search path, extras, name, kind and version).
 
+- Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
+  is computed once.
+
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
 """
@@ -26,6 +29,7 @@ path with moto's own on the same data.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from contextlib import ExitStack
 from typing import Any
@@ -163,8 +167,17 @@ def _shared_models(original):
     return load_service_model
 
 
+@functools.cache
+def method_names(clazz: type) -> list[str]:
+    """moto's `method_names_from_class`, once per class (a response class's methods do not change)."""
+    from moto.core.utils import method_names_from_class
+
+    return method_names_from_class(clazz)
+
+
 def install() -> ExitStack:
     """Patch moto's serializer and DynamoDB table ordering; closing the returned stack undoes it."""
+    import moto.core.responses as moto_responses
     import moto.dynamodb.models as dynamodb_models
     from botocore.loaders import Loader
     from moto.core.serialize import BaseJSONSerializer
@@ -178,5 +191,6 @@ def install() -> ExitStack:
     backend = dynamodb_models.DynamoDBBackend
     patches.enter_context(mock.patch.object(dynamodb_models, "copy", _CopyModule()))
     patches.enter_context(mock.patch.object(backend, "transact_write_items", _fast_transactions(backend.transact_write_items)))
+    patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     return patches
