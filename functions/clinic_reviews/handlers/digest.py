@@ -1,7 +1,7 @@
 """Digest function: EventBridge Scheduler calls it at 08:00 in the chain's zone with `{"chain_id": ...}`.
 
 `{"chain_id": ..., "day": "YYYY-MM-DD"}` re-sends (or first sends) a given day; a day already sent
-is not sent again.
+is not sent again. Then the reviews past the policy's `retention.authors` lose their authors' names.
 """
 
 from __future__ import annotations
@@ -17,19 +17,32 @@ from clinic_reviews.settings import get_settings, requires
 
 
 @container.cached
+def table() -> compose.Table:
+    return compose.Table(get_settings())
+
+
+@container.cached
 def services() -> compose.Sending:
     """The daily digest: the table (+ archive bucket), e-mail/SMS, the bus (spike events)."""
     from clinic_reviews.services.digest import DigestService
 
     settings = get_settings()
-    table = compose.Table(settings)
+    table_ = table()
     delivery = compose.delivery(settings)
-    insights = compose.insights(table, delivery, compose.bus(settings))
+    insights = compose.insights(table_, delivery, compose.bus(settings))
     digest = DigestService(
-        table.reviews, table.policies, delivery, table.archive, clock.now, table.cases,
-        counters=table.counters(), insights=insights,
+        table_.reviews, table_.policies, delivery, table_.archive, clock.now, table_.cases,
+        counters=table_.counters(), insights=insights,
     )
     return compose.Sending(digest, delivery)
+
+
+@container.cached
+def redaction():
+    """Authors' names past the policy's retention (services/retention.py): the same table."""
+    from clinic_reviews.services.retention import AuthorRedaction
+
+    return AuthorRedaction(table().reviews, table().policies, clock.now)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "SENDER_EMAIL")
@@ -45,4 +58,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = services().service.send(chain_id, day)
     metrics.add_metric(name="DigestsSent", unit="Count", value=result["sent"])
     logger.info("digest sent", extra={k: result[k] for k in ("chain_id", "day", "reviews", "sent")})
-    return result
+    redacted = redaction().run(chain_id)  # names past retention.authors (docs/retention.md)
+    logger.info("authors' names removed", extra=redacted)
+    return {**result, "authors_removed": redacted["removed"]}

@@ -24,9 +24,11 @@ from typing import Any
 import boto3
 import httpx
 
+from clinic_reviews_local import moto_speedups
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
+from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
 from clinic_reviews_local.iam import authorizer_for
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
@@ -35,6 +37,8 @@ from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_trans
 
 REGION = "eu-central-1"
 SENDER = "reviews@clinic-reviews.example"
+#: The domain whose mail the local stack's receipt rule takes (the sample policy's mailboxes are at it).
+INBOUND_DOMAIN = "mail.zdorovie.example.org"
 SETTLE_TIMEOUT = 120.0
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -79,7 +83,8 @@ class LocalStack:
         created by `put_policy`), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
         self.dev_login = dev_login
-        self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
+        self.parameters = {"SenderEmail": SENDER, "Stage": "local", "InboundEmailRecipient": INBOUND_DOMAIN,
+                           **(parameters or {})}
         self.stack_name = stack_name
         self.clock = VirtualClock(start or datetime.now(UTC))
         self._exit = ExitStack()
@@ -121,14 +126,23 @@ class LocalStack:
         )
         mocked.start()
         self._exit.callback(mocked.stop)
+        self._exit.enter_context(moto_speedups.install())
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
+        self._exit.enter_context(track_object_times(self.clock.now))
         template = transform(self.root, self.parameters)
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
             ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
+            for rule_set in self.stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
+                self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
             self.authorizer = authorizer_for(self.stack, self.client("iam"))
+        self.expiry = Expiry(
+            REGION,
+            [d.physical_id for d in self.stack.of_type("AWS::DynamoDB::Table")],
+            [d.physical_id for d in self.stack.of_type("AWS::S3::Bucket")],
+        )
         self.authorizer.install()
         self._exit.callback(self.authorizer.uninstall)
         self.lambdas = LocalLambdas(self.stack, self.authorizer)
@@ -222,6 +236,16 @@ class LocalStack:
             self.client("s3").put_object(Bucket=self.physical(bucket_logical_id), Key=key, Body=data)
         self.settle()
 
+    def receive_email(self, raw: bytes, recipients: list[str], verdicts: Any = None) -> list[str]:
+        """A mail arrives at SES for `recipients`: the active receipt rule set stores it (SES's headers and the
+        given `mail.Verdicts` prepended), its S3 notifications run, then settle. The keys written."""
+        from clinic_reviews_local.mail import Verdicts, deliver
+
+        with paused():  # SES's own writes, not a function's
+            keys = deliver(self.client, REGION, raw, recipients, self.clock.now(), verdicts or Verdicts())
+        self.settle()
+        return keys
+
     def read_object(self, key: str, bucket_logical_id: str = "ImportsBucket") -> bytes:
         with paused():
             return self.client("s3").get_object(Bucket=self.physical(bucket_logical_id), Key=key)["Body"].read()
@@ -284,9 +308,7 @@ class LocalStack:
             self.lambdas.drain(sqs)
             running = self.running_executions()
             if not self.lambdas.pending and running <= self.clock.waiters:
-                time.sleep(0.01)  # let a just-released thread register its next wait
-                if not self.lambdas.pending and self.running_executions() <= self.clock.waiters:
-                    return
+                return  # every execution is finished or blocked on the clock (VirtualClock.set)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{running} workflow executions did not settle within {timeout:.0f}s")
             time.sleep(0.005)
@@ -307,8 +329,13 @@ class LocalStack:
                 on_step()
         self.clock.set(moment)
         self.settle()
+        self.expire()
         if on_step:
             on_step()
+
+    def expire(self) -> Swept:
+        """Delete what AWS would have by now: items past their TTL, objects past their lifecycle rule (expiry.py)."""
+        return self.expiry.sweep(self.clock.now())
 
     # ------------------------------------------------------------------ observing
     def running_executions(self) -> int:
