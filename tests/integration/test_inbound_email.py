@@ -59,7 +59,7 @@ def test_a_complaint_mailed_to_client_service_is_stored_classified_escalated_and
     contact = _contact(aws, "msk-arbat", record["external_id"])
     assert contact["address"] == "maria.ivanova@mail.example" and contact["name"] == "Мария Иванова"
     assert contact["verified"] is True
-    assert int(contact["expires_at"]) == int(aws.clock.now().timestamp()) + 90 * 86400  # policy keep_sender_for
+    assert int(contact["expires_at"]) == int(aws.clock.now().timestamp()) + 90 * 86400  # retention.senders
 
     logs = "\n".join(json.dumps(r.__dict__, default=str, ensure_ascii=False) for r in caplog.records)
     assert '"outcome": "stored"' in logs  # the function did log, at DEBUG, with its extras
@@ -88,7 +88,7 @@ def test_a_clinic_mailbox_an_unverified_sender_and_spam(aws):
 
 
 def test_a_poison_mail_is_put_aside_and_the_next_one_is_stored(aws):
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import inbound_email
 
     class Bug(TypeError):
         """A defect met by one mail only (a stand-in for a parser or store bug)."""
@@ -104,7 +104,7 @@ def test_a_poison_mail_is_put_aside_and_the_next_one_is_stored(aws):
             return self.real.ingest(items)
 
     with aws.in_function("InboundEmailFunction"):
-        service = wiring.inbound_mail_service()
+        service = inbound_email.services()  # this function's own, built in its container
         service._intake = FailsOnce(service._intake)
     tap = _tap(aws)
     [poison] = aws.receive_email((MAIL / "outlook_cp1251_complaint.eml").read_bytes(), [CARE])

@@ -36,6 +36,7 @@ from clinic_reviews.domain.business_time import (
     parse_within,
     zone,
 )
+from clinic_reviews.domain.retention import Retention
 from clinic_reviews.domain.review import SOURCES
 
 CHANNELS = ("sms", "email", "chat")
@@ -331,25 +332,18 @@ class InboundEmailSpec(_Model):
     `default_clinic` (the chain's one mailbox); a mail for neither is refused. `unverified`: what to do with
     a mail whose sender SES could not vouch for (DMARC not passed): `mark` stores the review and marks the
     sender's address unverified in the contact data (staff confirm who wrote before answering privately);
-    `reject` stores nothing. Spam and viruses (SES's scans) are never stored.
+    `reject` stores nothing. Spam and viruses (SES's scans) are never stored. The sender is kept for the
+    policy's `retention.senders` days, the letter itself for `retention.complaints`.
     """
 
     mailboxes: dict[str, str] = Field(default_factory=dict)
     default_clinic: str | None = None
     unverified: Literal["mark", "reject"] = "mark"
-    #: How long the sender's address and name are kept beside the review (contact data), e.g. "90d".
-    keep_sender_for: str = "90d"
 
     @field_validator("mailboxes")
     @classmethod
     def _addresses(cls, value: dict[str, str]) -> dict[str, str]:
         return {_email(address, "mailbox").lower(): clinic for address, clinic in value.items()}
-
-    @field_validator("keep_sender_for")
-    @classmethod
-    def _keep(cls, value: str) -> str:
-        parse_span(value)
-        return value
 
     def clinic_for(self, recipients: tuple[str, ...] | list[str]) -> str | None:
         """The clinic of the first recipient that is one of its mailboxes, else the default clinic."""
@@ -547,6 +541,8 @@ class Policy(_Model):
     feedback: FeedbackSpec | None = None
     #: Reply drafts: the public contact line, signature and the chain's own templates; None: defaults.
     replies: RepliesSpec | None = None
+    #: Days each kind of personal data is kept (docs/retention.md); left out: the documented defaults.
+    retention: Retention = Field(default_factory=Retention)
     #: Inbound e-mail to the client-service mailbox; None: mail is not read.
     email: InboundEmailSpec | None = None
     clinics: list[Clinic] = Field(min_length=1)

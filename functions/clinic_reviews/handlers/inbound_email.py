@@ -14,11 +14,25 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 _METRICS = {"stored": "InboundMailStored", "refused": "InboundMailRefused", "quarantined": "ReviewsQuarantined"}
+
+
+@container.cached
+def services():
+    """Inbound mail: the table (+ archive bucket, the senders' contact data), the bus, the escalation state
+    machine (through intake); mails of the bucket an S3 event names."""
+    from clinic_reviews.services.inbound_mail import InboundMailService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    return InboundMailService(
+        settings.require("chain_id"), table.policies, compose.intake(settings, table), table.contacts,
+        compose.quarantine(table, compose.bus(settings)), clock.now,
+    )
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "CHAIN_ID")
@@ -30,9 +44,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     for record in S3Event(event).records:
         key = unquote_plus(record.s3.get_object.key)
         try:
-            outcome = wiring.inbound_mail_service().receive_object(
-                wiring.objects(record.s3.bucket.name), key, size=record.s3.get_object.size
-            )
+            outcome = services().receive_object(compose.bucket(record.s3.bucket.name), key, size=record.s3.get_object.size)
         except Exception:  # transient (services/inbound_mail.py): the others still run, then the event is retried
             logger.exception("inbound mail not read; retried", extra={"key": key})
             failures += 1

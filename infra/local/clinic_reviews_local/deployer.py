@@ -79,6 +79,7 @@ class Deployer:
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::CloudWatch::Dashboard": self._dashboard,
             "AWS::IAM::Role": self._role,
+            "AWS::IAM::ManagedPolicy": self._managed_policy,
             "AWS::Lambda::Function": self._function,
             "AWS::Lambda::LayerVersion": self._layer,
             "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
@@ -211,7 +212,11 @@ class Deployer:
         if p.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
         if p.get("SSESpecification"):
-            kwargs["SSESpecification"] = {"Enabled": bool(p["SSESpecification"].get("SSEEnabled"))}
+            sse = p["SSESpecification"]
+            self._expect(f"{logical_id} SSESpecification", sse, {"SSEEnabled", "SSEType", "KMSMasterKeyId"})
+            kwargs["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
+            if "SSEType" in sse:
+                kwargs["SSESpecification"] |= {"SSEType": sse["SSEType"], "KMSMasterKeyId": sse["KMSMasterKeyId"]}
         ddb = self.client("dynamodb")
         table = ddb.create_table(**kwargs)["TableDescription"]
         if p.get("TimeToLiveSpecification"):
@@ -225,6 +230,17 @@ class Deployer:
             )
         return Deployed(logical_id, "AWS::DynamoDB::Table", name, {"Arn": table["TableArn"]})
 
+    def _lifecycle_rule(self, logical_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+        self._expect(f"{logical_id} lifecycle rule", rule, {"Id", "Status", "Prefix", "ExpirationInDays", "AbortIncompleteMultipartUpload"})
+        out: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        if "ExpirationInDays" in rule:
+            out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        if "AbortIncompleteMultipartUpload" in rule:
+            out["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            }
+        return out
+
     def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
@@ -235,22 +251,17 @@ class Deployer:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
         if p.get("BucketEncryption"):
             rules = [
-                {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled", False)),
+                }
                 for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
         if p.get("PublicAccessBlockConfiguration"):
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
         if p.get("LifecycleConfiguration"):
-            rules = [
-                {
-                    "ID": rule["Id"],
-                    "Status": rule["Status"],
-                    "Filter": {"Prefix": rule.get("Prefix", "")},
-                    "Expiration": {"Days": int(rule["ExpirationInDays"])},
-                }
-                for rule in p["LifecycleConfiguration"]["Rules"]
-            ]
+            rules = [self._lifecycle_rule(logical_id, rule) for rule in p["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if p.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
@@ -304,11 +315,14 @@ class Deployer:
     def _queue(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy", "SqsManagedSseEnabled",
-            "FifoQueue", "ContentBasedDeduplication",
+            "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
         })
         name = p.get("QueueName") or self._name(logical_id, 80)
         attributes = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication"):
+        for key in (
+            "VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication",
+            "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
+        ):
             if key in p:
                 attributes[key] = str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
         if "RedrivePolicy" in p:
@@ -325,10 +339,10 @@ class Deployer:
         return Deployed(logical_id, "AWS::SQS::QueuePolicy", self._name(logical_id))
 
     def _log_group(self, logical_id: str, p: dict[str, Any]) -> Deployed:
-        self._expect(logical_id, p, {"LogGroupName", "RetentionInDays"})
+        self._expect(logical_id, p, {"LogGroupName", "RetentionInDays", "KmsKeyId"})
         name = p.get("LogGroupName") or self._name(logical_id)
         logs = self.client("logs")
-        logs.create_log_group(logGroupName=name)
+        logs.create_log_group(logGroupName=name, **({"kmsKeyId": p["KmsKeyId"]} if "KmsKeyId" in p else {}))
         if "RetentionInDays" in p:
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
         return Deployed(logical_id, "AWS::Logs::LogGroup", name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
@@ -401,6 +415,17 @@ class Deployer:
         for arn in p.get("ManagedPolicyArns", []):
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         return Deployed(logical_id, "AWS::IAM::Role", name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    def _managed_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Description", "PolicyDocument", "Roles"})
+        iam = self.client("iam")
+        arn = iam.create_policy(
+            PolicyName=self._name(logical_id, 128), PolicyDocument=json.dumps(p["PolicyDocument"]),
+            Description=p.get("Description", ""),
+        )["Policy"]["Arn"]
+        for role in p.get("Roles", []):
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+        return Deployed(logical_id, "AWS::IAM::ManagedPolicy", arn, {"PolicyArn": arn})
 
     def _function(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
