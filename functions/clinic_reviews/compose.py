@@ -87,13 +87,6 @@ class Table:
         return CursorRepository()
 
     @cached_property
-    def sender_contacts(self):
-        """The senders of mails, beside their reviews for the policy's time (store/contacts.py)."""
-        from clinic_reviews.store.contacts import SenderContactRepository
-
-        return SenderContactRepository()
-
-    @cached_property
     def feedback(self):
         from clinic_reviews.store.feedback import FeedbackRepository
 
@@ -116,6 +109,13 @@ class Table:
         from clinic_reviews.store.spikes import SpikeRepository
 
         return SpikeRepository()
+
+    @cached_property
+    def contacts(self):
+        """Senders of mails, beside their reviews (store/contacts.py)."""
+        from clinic_reviews.store.contacts import SenderContactRepository
+
+        return SenderContactRepository()
 
     @cached_property
     def script_tokens(self):

@@ -59,7 +59,7 @@ def test_a_complaint_mailed_to_client_service_is_stored_classified_escalated_and
     contact = _contact(aws, "msk-arbat", record["external_id"])
     assert contact["address"] == "maria.ivanova@mail.example" and contact["name"] == "Мария Иванова"
     assert contact["verified"] is True
-    assert int(contact["expires_at"]) == int(aws.clock.now().timestamp()) + 90 * 86400  # policy keep_sender_for
+    assert int(contact["expires_at"]) == int(aws.clock.now().timestamp()) + 90 * 86400  # retention.senders
 
     logs = "\n".join(json.dumps(r.__dict__, default=str, ensure_ascii=False) for r in caplog.records)
     assert '"outcome": "stored"' in logs  # the function did log, at DEBUG, with its extras

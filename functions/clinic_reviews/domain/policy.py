@@ -332,25 +332,18 @@ class InboundEmailSpec(_Model):
     `default_clinic` (the chain's one mailbox); a mail for neither is refused. `unverified`: what to do with
     a mail whose sender SES could not vouch for (DMARC not passed): `mark` stores the review and marks the
     sender's address unverified in the contact data (staff confirm who wrote before answering privately);
-    `reject` stores nothing. Spam and viruses (SES's scans) are never stored.
+    `reject` stores nothing. Spam and viruses (SES's scans) are never stored. The sender is kept for the
+    policy's `retention.senders` days, the letter itself for `retention.complaints`.
     """
 
     mailboxes: dict[str, str] = Field(default_factory=dict)
     default_clinic: str | None = None
     unverified: Literal["mark", "reject"] = "mark"
-    #: How long the sender's address and name are kept beside the review (contact data), e.g. "90d".
-    keep_sender_for: str = "90d"
 
     @field_validator("mailboxes")
     @classmethod
     def _addresses(cls, value: dict[str, str]) -> dict[str, str]:
         return {_email(address, "mailbox").lower(): clinic for address, clinic in value.items()}
-
-    @field_validator("keep_sender_for")
-    @classmethod
-    def _keep(cls, value: str) -> str:
-        parse_span(value)
-        return value
 
     def clinic_for(self, recipients: tuple[str, ...] | list[str]) -> str | None:
         """The clinic of the first recipient that is one of its mailboxes, else the default clinic."""

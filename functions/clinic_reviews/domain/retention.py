@@ -12,9 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["feedback", "complaints", "authors", "reviews", "cases", "raw", "digests", "quarantine"]
-#: Private answers to the post-visit question are stored as internal reviews from this source.
-COMPLAINT_SOURCE = "visit_feedback"
+Kind = Literal["feedback", "complaints", "authors", "senders", "reviews", "cases", "raw", "digests", "quarantine"]
+#: Private answers to the post-visit question and letters to the client-service mailbox are stored as internal
+#: reviews from these sources: kept as complaints, not as public reviews.
+COMPLAINT_SOURCES = frozenset({"visit_feedback", "email"})
 #: Ten years: the longest a chain may choose for any kind.
 MAX_DAYS = 3650
 #: The kinds kept in S3, enforced by lifecycle rules: the template.yaml parameter that carries each one's days.
@@ -38,6 +39,7 @@ class Retention(BaseModel):
     feedback: int = _days(30, "feedback requests (salted phone hash, the patient's answer) after the link expires")
     complaints: int = _days(365, "private complaints (internal reviews from the feedback page) after receipt")
     authors: int = _days(90, "the author's name on a stored review after receipt; the review stays, nameless")
+    senders: int = _days(90, "a mail's sender (address and name, contact data beside its review) after receipt")
     reviews: int = _days(1095, "stored public reviews and their history after receipt")
     cases: int = _days(1095, "a case and its audit log after the last change")
     raw: int = _days(90, "raw platform responses (S3 raw/)")
@@ -53,7 +55,7 @@ class Retention(BaseModel):
 
     def review_expires(self, source: str, received_at: datetime) -> int:
         """A stored review's TTL: a private complaint's or a public review's, by its source."""
-        return self.expires("complaints" if source == COMPLAINT_SOURCE else "reviews", received_at)
+        return self.expires("complaints" if source in COMPLAINT_SOURCES else "reviews", received_at)
 
     def stack_parameters(self) -> dict[str, str]:
         """The template parameters that give the S3 lifecycle rules these days (pass them at deploy)."""

@@ -30,7 +30,7 @@ def services():
     settings = get_settings()
     table = compose.Table(settings)
     return InboundMailService(
-        settings.require("chain_id"), table.policies, compose.intake(settings, table), table.sender_contacts,
+        settings.require("chain_id"), table.policies, compose.intake(settings, table), table.contacts,
         compose.quarantine(table, compose.bus(settings)), clock.now,
     )
 

@@ -2,7 +2,7 @@
 
 The chain's policy (`email:`) says which clinic a mailbox belongs to and what an unverified sender means
 (domain/policy.py `InboundEmailSpec`). The review carries no address or name; the sender goes to the
-contact data beside it (store/contacts.py) for the policy's `keep_sender_for`. A mail delivered twice is
+contact data beside it (store/contacts.py) for the policy's `retention.senders` days. A mail delivered twice is
 one review (its id is a hash of the Message-ID). A mail that cannot be read or stored for a reason that
 retrying cannot fix is put aside (store/quarantine.py) and the rest of the batch goes on; a transient
 error raises, so S3's asynchronous invocation retries it, then the function's dead-letter queue.
@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from clinic_reviews.domain.policy import parse_span
 from clinic_reviews.domain.review import ReviewKey, iso_z
 from clinic_reviews.sources.mail import MAX_MAIL_BYTES, InboundMail, UnreadableMail, created_at, read_mail
 from clinic_reviews.store.contacts import SenderContact
@@ -75,7 +74,8 @@ class InboundMailService:
             return MailOutcome(key, "quarantined", type(exc).__name__)
 
     def _receive(self, objects: Objects, key: str, size: int | None) -> MailOutcome:
-        spec = self._policies.chain(self._chain_id).email
+        policy = self._policies.chain(self._chain_id)
+        spec = policy.email
         if spec is None:
             return MailOutcome(key, "refused", "the chain's policy has no email section")
         try:
@@ -102,7 +102,7 @@ class InboundMailService:
             return MailOutcome(key, "refused", report.rejected[0].reason, clinic_id)
         if mail.sender is not None:
             contact = SenderContact(
-                SOURCE, mail.sender, mail.sender_name, verdicts.authenticated, now + parse_span(spec.keep_sender_for)
+                SOURCE, mail.sender, mail.sender_name, verdicts.authenticated, now + policy.retention.span("senders")
             )
             self._contacts.put(ReviewKey(clinic_id, SOURCE, mail.external_id), contact)
         return MailOutcome(key, "stored", None, clinic_id, new=report.new == 1, verified=verdicts.authenticated)

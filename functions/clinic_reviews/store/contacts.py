@@ -2,7 +2,7 @@
 
 | item            | pk                                   | sk      | expires (TTL)                          |
 |-----------------|--------------------------------------|---------|----------------------------------------|
-| sender contact  | CONTACT#<clinic>#<source>#<ext. id>  | CONTACT | receipt + the policy's keep_sender_for |
+| sender contact  | CONTACT#<clinic>#<source>#<ext. id>  | CONTACT | receipt + retention.senders days        |
 
 The review's public fields never hold the address or the name; staff read them here (case console) to
 answer privately. `verified` is false when SES could not vouch for the sender (docs/sources.md).
