@@ -94,7 +94,6 @@ def intake_service():
     return IntakeService(
         review_repository(),
         policy_repository(),
-        event_publisher(),
         WorkflowStarter(client("stepfunctions"), settings.require("escalation_state_machine_arn")),
         clock.now,
         cases=case_opener(),
@@ -126,7 +125,7 @@ def escalation_service():
     from clinic_reviews.store.counters import Counters
 
     return EscalationService(
-        review_repository(), policy_repository(), delivery(), Counters(), event_publisher(), clock.now, link_maker()
+        review_repository(), policy_repository(), delivery(), Counters(), clock.now, link_maker()
     )
 
 
@@ -336,7 +335,7 @@ def ack_service():
     from clinic_reviews.store.links import LinkRepository
 
     _bind_table()
-    return AckService(LinkRepository(), review_repository(), policy_repository(), event_publisher(), clock.now)
+    return AckService(LinkRepository(), review_repository(), policy_repository(), clock.now)
 
 
 # ---------------------------------------------------------------- post-visit feedback (docs/feedback.md)
@@ -414,7 +413,7 @@ def case_service():
     settings = get_settings()
     poster = ReplyPoster(_google_client if settings.sources_secret_name else None)
     return CaseService(
-        case_repository(), review_repository(), policy_repository(), event_publisher(), clock.now, poster,
+        case_repository(), review_repository(), policy_repository(), clock.now, poster,
         reply_log=reply_log(),
     )
 

@@ -59,7 +59,7 @@ def acknowledge(link_id: str) -> Response:
 
 
 @limit_request_size(ACK_BYTES)
-@requires("TABLE_NAME", "BUS_NAME")
+@requires("TABLE_NAME")
 @guarded("ack page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -649,7 +649,7 @@ def console_close(case_id: str):
 
 @limit_request_size(CASES_BYTES)
 @requires(
-    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
+    "TABLE_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
     "USER_POOL_CLIENT_ID", optional=("CONSOLE_DEV_PASSWORD",),
 )
 @guarded("cases")

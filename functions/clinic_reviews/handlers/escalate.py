@@ -12,7 +12,7 @@ from clinic_reviews.services.escalation import TierRequest
 from clinic_reviews.settings import requires
 
 
-@requires("TABLE_NAME", "BUS_NAME", "SENDER_EMAIL", "LINK_SECRET_NAME", "PUBLIC_BASE_URL", "TELEGRAM_SECRET_NAME")
+@requires("TABLE_NAME", "SENDER_EMAIL", "LINK_SECRET_NAME", "PUBLIC_BASE_URL", "TELEGRAM_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

@@ -45,7 +45,7 @@ def webhook():
 
 
 @limit_request_size(TELEGRAM_BYTES)
-@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
+@requires("TABLE_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @guarded("telegram")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
