@@ -47,6 +47,8 @@ class StreamMapping:
     limit: int | None = None  # the batch size after bisecting
     retry_at: datetime | None = None
     first_read: datetime | None = None
+    _shard: str | None = None
+    _next: tuple[str | None, str] | None = None  # (the checkpoint it reads after, GetRecords' NextShardIterator)
 
     @classmethod
     def of(cls, function: str, properties: dict[str, Any]) -> StreamMapping:
@@ -93,16 +95,25 @@ class StreamMapping:
 
     # ------------------------------------------------------------------ internals
     def _read(self, streams: Any, limit: int) -> tuple[list[dict[str, Any]], str]:
+        """Up to `limit` records after the checkpoint (the last read's NextShardIterator when it still fits)."""
         with paused():
-            shard = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
-            where = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.checkpoint}
-                if self.checkpoint
-                else {"ShardIteratorType": "TRIM_HORIZON"}
-            )
-            iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard, **where)["ShardIterator"]
-            records = streams.get_records(ShardIterator=iterator, Limit=limit)["Records"]
-        return [_as_event(r, self.stream_arn) for r in records], shard
+            if self._shard is None:
+                description = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+                self._shard = description["Shards"][0]["ShardId"]
+            if self._next is not None and self._next[0] == self.checkpoint:
+                iterator = self._next[1]
+            else:
+                where = (
+                    {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.checkpoint}
+                    if self.checkpoint
+                    else {"ShardIteratorType": "TRIM_HORIZON"}
+                )
+                iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=self._shard, **where)["ShardIterator"]
+            answer = streams.get_records(ShardIterator=iterator, Limit=limit)
+        records = answer["Records"]
+        after = records[-1]["dynamodb"]["SequenceNumber"] if records else self.checkpoint
+        self._next = (after, answer["NextShardIterator"])
+        return [_as_event(r, self.stream_arn) for r in records], self._shard
 
     def _done_with(self, record: dict[str, Any], keep_retrying: bool = False) -> None:
         self.checkpoint = _sequence(record)
