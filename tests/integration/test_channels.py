@@ -37,6 +37,7 @@ def test_youscan_and_usedesk_reach_the_intake_with_their_tokens(aws):
     assert json.loads(again["body"])["new"] == 0 and json.loads(again["body"])["unchanged"] == 1
     (record,) = stored(aws, "msk-arbat", "youscan")
     assert record["sentiment"] == "negative" and {"S": "waiting"} in record["topics"]
+    assert len(aws.executions()) == 1  # the negative mention is escalated, not only stored
 
     usedesk = channel_token(secret.encode(), "usedesk")
     ticket = (FIXTURES / "usedesk_ticket.json").read_bytes()
