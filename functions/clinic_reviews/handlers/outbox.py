@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clinic_reviews import wiring
+from clinic_reviews import compose, container
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 from clinic_reviews.store.outbox import events_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@container.cached
+def bus():
+    """The event bus (BUS_NAME): all this function touches."""
+    return compose.bus(get_settings())
 
 
 def _groups(records: list[dict[str, Any]]) -> list[list[Any]]:
@@ -42,7 +48,7 @@ def _sequence(record: dict[str, Any]) -> str:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     groups = _groups(records)
-    done = wiring.event_publisher().publish_in_order(groups)
+    done = bus().publish_in_order(groups)
     failed = records[done:]
     if failed:
         logger.warning("bus did not take every event; retried from the first", extra={"failed": len(failed)})

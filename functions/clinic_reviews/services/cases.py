@@ -83,7 +83,8 @@ class CaseOpener:
             record.key, record.chain_id, now, reply_deadline(record, policy), legal=record.classification.legal
         )
         day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-        self._cases.save(change, day, case_event(change))  # case.opened leaves with the write (store/outbox.py)
+        # case.opened leaves with the write (store/outbox.py)
+        self._cases.save(change, day, policy.retention, case_event(change))
 
 
 @dataclass(frozen=True)
@@ -281,10 +282,11 @@ class CaseService:
     def _apply(self, change: Change) -> Case:
         if not change.changed:
             return change.case
-        _, clinic = self._policies.for_clinic(change.case.clinic_id)
+        policy, clinic = self._policies.for_clinic(change.case.clinic_id)
         day = change.at.astimezone(ZoneInfo(clinic.timezone)).date()
         try:
-            self._cases.save(change, day, case_event(change))  # its event leaves with the write (store/outbox.py)
+            # its event leaves with the write (store/outbox.py)
+            self._cases.save(change, day, policy.retention, case_event(change))
         except StaleCase:
             raise CaseConflict("someone changed this case a moment ago: reload it and try again") from None
         if change.answers_review:  # review.answered leaves with this write (store/outbox.py)

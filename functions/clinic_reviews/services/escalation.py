@@ -96,7 +96,9 @@ class EscalationService:
         deliveries = self._deliver(request, policy, clinic, record, tier_id, people, answer_by, now)
         self._reviews.record_tier(request.key, tier_id, next_due, now, request.index + 1)  # announces review.escalated
         self._reviews.add_history(
-            request.key, [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})]
+            request.key,
+            [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})],
+            record.expires_at,
         )
         return {"outcome": NOTIFIED, "tier": tier_id, "deliveries": len(deliveries), "at": iso_z(now)}
 

@@ -122,6 +122,8 @@ class ReviewItem(_Item):
     outbox_events = ListAttribute(of=UnicodeAttribute, null=True)
     outbox_at = UnicodeAttribute(null=True)
     outbox_tier = JSONAttribute(null=True)  # review.escalated: {"tier", "tier_number"}
+    #: TTL (epoch seconds): receipt + the policy's `reviews` (or `complaints`) days; None on items stored before it.
+    expires_at = NumberAttribute(null=True)
     # indexes
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -138,6 +140,7 @@ class HistoryItem(_Item):
     at = UnicodeAttribute()
     event = UnicodeAttribute()
     detail = JSONAttribute(default=dict)
+    expires_at = NumberAttribute(null=True)  # TTL: with its review
 
 
 class PolicyItem(_Item):

@@ -138,6 +138,7 @@ class Demo:
         start = state.start if state else end - timedelta(days=REPLAY_DAYS)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
+        chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
         with LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
