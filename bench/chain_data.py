@@ -34,13 +34,13 @@ PHRASES = (
 )
 
 
-def chain_policy() -> Policy:
-    """The sample policy with 16 clinics spread over four time zones."""
+def chain_policy(count: int = CLINICS) -> Policy:
+    """The sample policy with `count` clinics (16 by default) spread over four time zones."""
     data = yaml.safe_load((ROOT / "samples" / "policy.yaml").read_text(encoding="utf-8"))
     template = copy.deepcopy(data["clinics"][0])
     template.pop("sources", None)
     clinics = []
-    for n in range(CLINICS):
+    for n in range(count):
         clinic = copy.deepcopy(template)
         clinic.update(id=f"clinic-{n:02d}", name=f"Здоровье №{n + 1}", timezone=ZONES[n % len(ZONES)])
         clinics.append(clinic)

@@ -79,7 +79,7 @@ def query_and_render(policy, records, earlier) -> dict:
         raw = [item.to_json()["Attributes"] for item in table.all_items()]
         raw = [item for item in raw if item.get("gsi2pk", {}).get("S") == day_pk(chain, DAY)]
         decode_best, decode_median, _ = _timed(
-            lambda: [ReviewRepository._to_record(ReviewItem.from_raw_data(item)) for item in raw]
+            lambda: [ReviewRepository.record_of(ReviewItem.from_raw_data(item)) for item in raw]
         )
     return {
         "load": load, "best": best, "median": median, "messages": messages,

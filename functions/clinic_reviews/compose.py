@@ -146,8 +146,8 @@ def workflow(state_machine_arn: str):
 
 # ---------------------------------------------------------------- reviews in
 def intake(settings: Settings, table: Table):
-    """Intake: stores reviews in the table, opens cases, publishes on the bus (BUS_NAME), starts the escalation
-    workflow (ESCALATION_STATE_MACHINE_ARN)."""
+    """Intake: stores reviews in the table with their events (the outbox), opens cases, puts poison items aside
+    (announced on the bus, BUS_NAME), starts the escalation workflow (ESCALATION_STATE_MACHINE_ARN)."""
     from clinic_reviews.services.adaptation import AdaptationCache
     from clinic_reviews.services.cases import CaseOpener
     from clinic_reviews.services.intake import IntakeService
@@ -155,7 +155,7 @@ def intake(settings: Settings, table: Table):
     events = bus(settings)
     escalation = workflow(settings.require("escalation_state_machine_arn"))
     return IntakeService(
-        table.reviews, table.policies, events, escalation, clock.now,
+        table.reviews, table.policies, escalation, clock.now,
         cases=CaseOpener(table.cases),
         adaptations=AdaptationCache(table.archive),
         quarantine=quarantine(table, events),
@@ -208,14 +208,14 @@ def google_replies(sources) -> Callable[[Any], Any]:
 
 
 # ---------------------------------------------------------------- cases (docs/cases.md)
-def case_service(settings: Settings, table: Table, events):
-    """Cases: the table (cases, reviews, policies, replies), the bus; replies posted to Google with the chain's
+def case_service(settings: Settings, table: Table):
+    """Cases: the table (cases, reviews, policies, replies; their events leave with the writes); replies posted to Google with the chain's
     credentials when the function has them (SOURCES_SECRET_NAME)."""
     from clinic_reviews.services.cases import CaseService, ReplyPoster
 
     poster = ReplyPoster(google_replies(feeds()) if settings.sources_secret_name else None)
     return CaseService(
-        table.cases, table.reviews, table.policies, events, clock.now, poster, reply_log=table.replies
+        table.cases, table.reviews, table.policies, clock.now, poster, reply_log=table.replies
     )
 
 

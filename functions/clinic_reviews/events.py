@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,6 +86,13 @@ def review_event(name: str, record: ReviewRecord, occurred_at: datetime, **extra
     return Event(name, detail)
 
 
+def escalated_event(record: ReviewRecord, occurred_at: datetime, tier: str, tier_number: int) -> Event:
+    """review.escalated: one per review and tier (its event_id says which)."""
+    event = review_event(REVIEW_ESCALATED, record, occurred_at, tier=tier, tier_number=tier_number)
+    event.detail["event_id"] = f"{REVIEW_ESCALATED}:{record.key.token()}:{tier}"
+    return event
+
+
 class EventPublisher:
     """Puts events on the bus in batches of ten, retrying failed entries with backoff."""
 
@@ -96,18 +103,52 @@ class EventPublisher:
         self._sleep = sleep
 
     def publish(self, events: Iterable[Event]) -> int:
-        entries = [
-            {
-                "Source": self._source,
-                "DetailType": event.name,
-                "Detail": json.dumps(event.detail, ensure_ascii=False),
-                "EventBusName": self._bus,
-            }
-            for event in events
-        ]
+        entries = [self._entry(event) for event in events]
         for start in range(0, len(entries), PUT_EVENTS_BATCH):
             self._put(entries[start : start + PUT_EVENTS_BATCH])
         return len(entries)
+
+    def publish_in_order(self, groups: Sequence[Sequence[Event]]) -> int:
+        """Put groups of events on the bus in their order; returns how many leading groups are wholly on it.
+
+        Unlike `publish`, nothing after the first entry that keeps failing is put: a retry from the group that
+        failed keeps the order. An entry accepted after a failed one in the same call is put again by that
+        retry (at least once; consumers de-duplicate on `event_id`).
+        """
+        entries = [(index, self._entry(event)) for index, group in enumerate(groups) for event in group]
+        start, attempt = 0, 0
+        while start < len(entries):
+            batch = entries[start : start + PUT_EVENTS_BATCH]
+            accepted = self._accepted_prefix([entry for _, entry in batch])
+            start += accepted
+            if accepted == len(batch):
+                attempt = 0
+                continue
+            attempt += 1
+            if attempt >= MAX_ATTEMPTS:
+                return entries[start][0]
+            self._sleep(random.uniform(0, 0.2 * 2**attempt))
+        return len(groups)
+
+    def _accepted_prefix(self, batch: list[dict[str, Any]]) -> int:
+        """How many entries from the start of `batch` one PutEvents call accepted (0 when the call failed)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.put_events(Entries=batch)
+        except (BotoCoreError, ClientError):
+            return 0
+        if not response.get("FailedEntryCount"):
+            return len(batch)
+        return next(i for i, result in enumerate(response["Entries"]) if result.get("ErrorCode"))
+
+    def _entry(self, event: Event) -> dict[str, Any]:
+        return {
+            "Source": self._source,
+            "DetailType": event.name,
+            "Detail": json.dumps(event.detail, ensure_ascii=False),
+            "EventBusName": self._bus,
+        }
 
     def _put(self, batch: list[dict[str, Any]]) -> None:
         for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -32,7 +32,7 @@ class MemoryReviews:
     def get(self, key):
         return self.items.get(key)
 
-    def insert(self, record, history=(), retention=None, today=None):
+    def insert(self, record, history=(), retention=None, today=None, events=(), at=None):
         self.items[record.key] = record
         return record
 
@@ -51,15 +51,9 @@ class Started:
         return True
 
 
-class Published:
-    def publish(self, events):
-        return len(list(events))
-
-
 class Cases:
     def open(self, record, policy, now):
         assert policy.chain.id == "zdorovie"
-        return []
 
 
 def _review(external_id: str, rating: int, clinic_id: str = "msk-arbat") -> dict:
@@ -72,7 +66,7 @@ def _review(external_id: str, rating: int, clinic_id: str = "msk-arbat") -> dict
 
 def test_each_review_resolves_its_clinic_and_policy_once(policy):
     policies, workflows = CountingPolicies(policy), Started()
-    intake = IntakeService(MemoryReviews(), policies, Published(), workflows, lambda: NOW, cases=Cases())
+    intake = IntakeService(MemoryReviews(), policies, workflows, lambda: NOW, cases=Cases())
     batch = [_review("neg-1", 1), _review("neg-2", 2), _review("pos-1", 5), _review("x", 1, clinic_id="nowhere")]
     report = intake.ingest(batch)
     assert report.new == 3 and report.escalations == 2 and len(report.rejected) == 1

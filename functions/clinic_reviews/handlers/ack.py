@@ -60,16 +60,16 @@ def acknowledge(link_id: str) -> Response:
 
 @container.cached
 def services():
-    """Acknowledgement links: the table (links, reviews, policies) and the bus."""
+    """Acknowledgement links: the table (links, reviews, policies); review.answered leaves with the write."""
     from clinic_reviews.services.ack import AckService
 
     settings = get_settings()
     table = compose.Table(settings)
-    return AckService(table.links, table.reviews, table.policies, compose.bus(settings), clock.now)
+    return AckService(table.links, table.reviews, table.policies, clock.now)
 
 
 @limit_request_size(ACK_BYTES)
-@requires("TABLE_NAME", "BUS_NAME")
+@requires("TABLE_NAME")
 @guarded("ack page")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

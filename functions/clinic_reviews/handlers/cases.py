@@ -77,7 +77,7 @@ class Services:
 
     @cached_property
     def cases(self):
-        return compose.case_service(self.settings, self.table, compose.bus(self.settings))
+        return compose.case_service(self.settings, self.table)
 
     @cached_property
     def reply_quality(self):
@@ -715,7 +715,7 @@ def console_close(case_id: str):
 
 @limit_request_size(CASES_BYTES)
 @requires(
-    "TABLE_NAME", "BUS_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
+    "TABLE_NAME", "CONSOLE_SECRET_NAME", "CHAIN_ID", "SOURCES_SECRET_NAME", "USER_POOL_ID",
     "USER_POOL_CLIENT_ID", optional=("CONSOLE_DEV_PASSWORD",),
 )
 @guarded("cases")

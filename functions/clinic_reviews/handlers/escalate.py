@@ -14,19 +14,19 @@ from clinic_reviews.settings import get_settings, requires
 
 @container.cached
 def services() -> compose.Sending:
-    """The table (reviews, policies, counters, links), SMS/e-mail/Telegram, the bus; link and bot secrets."""
+    """The table (reviews, policies, counters, links), SMS/e-mail/Telegram; link and bot secrets. review.escalated
+    leaves with the table write (store/outbox.py)."""
     settings = get_settings()
     table = compose.Table(settings)
     delivery = compose.delivery(settings, chat=compose.chat_sender(compose.telegram()))
-    events = compose.bus(settings)
     links = compose.link_maker(settings, table)
     escalation = EscalationService(
-        table.reviews, table.policies, delivery, table.counters(), events, clock.now, links
+        table.reviews, table.policies, delivery, table.counters(), clock.now, links
     )
     return compose.Sending(escalation, delivery)
 
 
-@requires("TABLE_NAME", "BUS_NAME", "SENDER_EMAIL", "LINK_SECRET_NAME", "PUBLIC_BASE_URL", "TELEGRAM_SECRET_NAME")
+@requires("TABLE_NAME", "SENDER_EMAIL", "LINK_SECRET_NAME", "PUBLIC_BASE_URL", "TELEGRAM_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler

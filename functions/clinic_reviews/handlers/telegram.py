@@ -53,12 +53,12 @@ def services():
 
     settings = get_settings()
     table = compose.Table(settings)
-    cases = compose.case_service(settings, table, compose.bus(settings))
+    cases = compose.case_service(settings, table)
     return ChatService(cases, table.cases, table.policies, compose.telegram(), table.name, client("dynamodb"))
 
 
 @limit_request_size(TELEGRAM_BYTES)
-@requires("TABLE_NAME", "BUS_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
+@requires("TABLE_NAME", "TELEGRAM_SECRET_NAME", "SOURCES_SECRET_NAME")
 @guarded("telegram")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from clinic_reviews.domain.links import is_well_formed
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
-from clinic_reviews.events import REVIEW_ANSWERED, EventPublisher, review_event
 from clinic_reviews.store.links import LinkRepository
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
@@ -34,13 +33,11 @@ class AckService:
         links: LinkRepository,
         reviews: ReviewRepository,
         policies: PolicyRepository,
-        publisher: EventPublisher,
         now: Callable[[], datetime],
     ):
         self._links = links
         self._reviews = reviews
         self._policies = policies
-        self._publisher = publisher
         self._now = now
 
     def view(self, identifier: str) -> AckView:
@@ -53,13 +50,11 @@ class AckService:
         return AckView(record, clinic.name, clinic.timezone, policy.chain.language, contact.name)
 
     def acknowledge(self, identifier: str) -> AckView:
-        """Mark the review answered by the link's recipient; a second click changes nothing."""
+        """Mark the review answered by the link's recipient; a second click changes nothing. The write itself
+        announces review.answered (store/outbox.py)."""
         link = self._link(identifier)
-        now = self._now()
-        changed = self._reviews.mark_answered(link.key, now, f"ack:{link.contact_id}")
+        changed = self._reviews.mark_answered(link.key, self._now(), f"ack:{link.contact_id}")
         view = self.view(identifier)
-        if changed:
-            self._publisher.publish([review_event(REVIEW_ANSWERED, view.record, now)])
         return AckView(**{**view.__dict__, "just_acknowledged": changed})
 
     def _link(self, identifier: str):

@@ -20,7 +20,7 @@ from clinic_reviews.domain.cases import Actor, Case, CaseAnalytics, CaseConflict
 from clinic_reviews.domain.digest import reply_deadline
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import iso_z
-from clinic_reviews.events import REVIEW_ANSWERED, SCHEMA_VERSION, Event, EventPublisher, review_event
+from clinic_reviews.events import SCHEMA_VERSION, Event
 from clinic_reviews.store.cases import CaseRepository, StaleCase
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
@@ -77,13 +77,14 @@ class CaseOpener:
     def __init__(self, cases: CaseRepository):
         self._cases = cases
 
-    def open(self, record: ReviewRecord, policy, now: datetime) -> list[Event]:
+    def open(self, record: ReviewRecord, policy, now: datetime) -> None:
         clinic = policy.clinic(record.review.clinic_id)
         change = rules.open_case(
             record.key, record.chain_id, now, reply_deadline(record, policy), legal=record.classification.legal
         )
         day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-        return [case_event(change)] if self._cases.save(change, day, policy.retention) else []
+        # case.opened leaves with the write (store/outbox.py)
+        self._cases.save(change, day, policy.retention, case_event(change))
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,6 @@ class CaseService:
         cases: CaseRepository,
         reviews: ReviewRepository,
         policies: PolicyRepository,
-        publisher: EventPublisher,
         now: Callable[[], datetime],
         poster: ReplyPoster | None = None,
         reply_log=None,  # store.replies.ReplyLogRepository: who approved which reply (docs/insights.md)
@@ -160,7 +160,6 @@ class CaseService:
         self._cases = cases
         self._reviews = reviews
         self._policies = policies
-        self._publisher = publisher
         self._now = now
         self._poster = poster or ReplyPoster()
 
@@ -286,15 +285,12 @@ class CaseService:
         policy, clinic = self._policies.for_clinic(change.case.clinic_id)
         day = change.at.astimezone(ZoneInfo(clinic.timezone)).date()
         try:
-            self._cases.save(change, day, policy.retention)
+            # its event leaves with the write (store/outbox.py)
+            self._cases.save(change, day, policy.retention, case_event(change))
         except StaleCase:
             raise CaseConflict("someone changed this case a moment ago: reload it and try again") from None
-        events = [case_event(change)]
-        if change.answers_review and self._reviews.mark_answered(change.case.key, change.at, f"case:{change.actor.id}"):
-            record = self._reviews.get(change.case.key)
-            if record is not None:
-                events.append(review_event(REVIEW_ANSWERED, record, change.at))
-        self._publisher.publish(events)
+        if change.answers_review:  # review.answered leaves with this write (store/outbox.py)
+            self._reviews.mark_answered(change.case.key, change.at, f"case:{change.actor.id}")
         logger.info("case changed", extra={"case": change.case.id, "event": change.event, "status": change.case.status})
         return change.case
 

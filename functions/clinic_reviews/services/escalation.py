@@ -19,7 +19,6 @@ from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.ladder import THANK_TIER_ID, Recipient, in_quiet_hours, recipients
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
-from clinic_reviews.events import REVIEW_ESCALATED, EventPublisher, review_event
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.messages import AlertContext, alert_email, alert_sms
 from clinic_reviews.services.links import LinkMaker
@@ -69,7 +68,6 @@ class EscalationService:
         policies: PolicyRepository,
         delivery: Delivery,
         counters: Counters,
-        publisher: EventPublisher,
         now: Callable[[], datetime],
         links: LinkMaker | None = None,
     ):
@@ -77,7 +75,6 @@ class EscalationService:
         self._policies = policies
         self._delivery = delivery
         self._counters = counters
-        self._publisher = publisher
         self._now = now
         self._links = links
 
@@ -97,15 +94,12 @@ class EscalationService:
         next_due = request.next_due
         answer_by = next_due or from_iso(request.tier["due"])
         deliveries = self._deliver(request, policy, clinic, record, tier_id, people, answer_by, now)
-        self._reviews.record_tier(request.key, tier_id, next_due)
+        self._reviews.record_tier(request.key, tier_id, next_due, now, request.index + 1)  # announces review.escalated
         self._reviews.add_history(
             request.key,
             [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})],
             record.expires_at,
         )
-        event = review_event(REVIEW_ESCALATED, record, now, tier=tier_id, tier_number=request.index + 1)
-        event.detail["event_id"] = f"{REVIEW_ESCALATED}:{request.key.token()}:{tier_id}"
-        self._publisher.publish([event])
         return {"outcome": NOTIFIED, "tier": tier_id, "deliveries": len(deliveries), "at": iso_z(now)}
 
     @staticmethod

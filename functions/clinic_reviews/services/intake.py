@@ -1,5 +1,8 @@
 """Intake: validate, classify, store, announce and escalate a batch of normalized reviews.
 
+A review's events (received, updated, answered) and its case's are recorded by the writes that store them and
+reach the bus through the table's stream (store/outbox.py): nothing is published from here.
+
 One bad review never stops the batch: it is rejected with its position and the reason. The
 store, bus and workflow are passed in (the handler wires the AWS clients), so the flow is testable
 without AWS and identical with it.
@@ -22,7 +25,6 @@ from clinic_reviews.domain.ladder import plan_escalation, plan_thank_reminder
 from clinic_reviews.domain.policy import Clinic, Policy
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import InvalidReview, Review, parse_review
-from clinic_reviews.events import Event, EventPublisher, review_event
 from clinic_reviews.store.policies import PolicyRepository, UnknownClinic
 from clinic_reviews.store.quarantine import is_transient
 from clinic_reviews.store.reviews import Conflict, ReviewRepository
@@ -80,7 +82,6 @@ class IntakeService:
         self,
         reviews: ReviewRepository,
         policies: PolicyRepository,
-        publisher: EventPublisher,
         workflows: WorkflowStarter,
         now: Callable[[], datetime],
         cases: Any = None,  # services.cases.CaseOpener: an escalated negative opens its case (docs/cases.md)
@@ -89,7 +90,6 @@ class IntakeService:
     ):
         self._reviews = reviews
         self._policies = policies
-        self._publisher = publisher
         self._workflows = workflows
         self._now = now
         self._cases = cases
@@ -108,13 +108,11 @@ class IntakeService:
                 continue
             valid.append((index, review, where))
         existing = self._reviews.get_many(review.key for _, review, _ in valid)
-        events: list[Event] = []
         for index, review, where in valid:
             try:
-                events += self._ingest_one(review, where, existing.get(review.key), report)
+                self._ingest_one(review, where, existing.get(review.key), report)
             except Exception as exc:  # isolate: one review's failure never stops the batch
                 self._failed(index, items[index], review, where, exc, report)
-        report.events = self._publisher.publish(events)
         return report
 
     def _failed(
@@ -135,7 +133,7 @@ class IntakeService:
 
     def _ingest_one(
         self, review: Review, where: ClinicPolicy, existing: ReviewRecord | None, report: IntakeReport
-    ) -> list[Event]:
+    ) -> None:
         for attempt in (1, 2):
             outcome, record = self._assess(review, where, existing)
             try:
@@ -146,20 +144,18 @@ class IntakeService:
                     raise
                 existing = self._reviews.get(review.key)
         setattr(report, outcome.action, getattr(report, outcome.action) + 1)
-        now = self._now()
-        opened = self._open_case(record, where) if outcome.escalate and record is not None else []  # before alerts
+        if outcome.record is not None:  # its events went out with the write (the outbox)
+            report.events += len(outcome.events)
+        if outcome.escalate and record is not None:  # the case first: alerts link to it
+            self._open_case(record, where)
         if outcome.escalate and record is not None and self._start_escalation(record, where):
             report.escalations += 1
         if outcome.thank and record is not None and self._start_thank_reminder(record, where):
             report.thank_reminders += 1
-        if outcome.record is None:
-            return opened
-        return [review_event(name, record, now) for name in outcome.events] + opened
 
-    def _open_case(self, record: ReviewRecord, where: ClinicPolicy) -> list[Event]:
-        if self._cases is None:
-            return []
-        return self._cases.open(record, where.policy, self._now())
+    def _open_case(self, record: ReviewRecord, where: ClinicPolicy) -> None:
+        if self._cases is not None:
+            self._cases.open(record, where.policy, self._now())
 
     def _assess(
         self, review: Review, where: ClinicPolicy, existing: ReviewRecord | None
@@ -186,11 +182,13 @@ class IntakeService:
         return outcome, outcome.record or existing
 
     def _store(self, outcome: Assessment, existing: ReviewRecord | None, where: ClinicPolicy) -> ReviewRecord | None:
+        """Write the review with the events it announces in that same write (store/outbox.py)."""
         if outcome.action == UNCHANGED:
             return existing
         write = self._reviews.insert if outcome.action == NEW else self._reviews.update
-        today = self._now().astimezone(ZoneInfo(where.clinic.timezone)).date()
-        return write(outcome.record, outcome.history, where.policy.retention, today)
+        now = self._now()
+        today = now.astimezone(ZoneInfo(where.clinic.timezone)).date()
+        return write(outcome.record, outcome.history, where.policy.retention, today, outcome.events, now)
 
     def _start_escalation(self, record: ReviewRecord, where: ClinicPolicy) -> bool:
         policy = where.policy

@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from clinic_reviews.domain.cases import CLOSED, Action, Case, Change, LogEntry
 from clinic_reviews.domain.retention import DEFAULT, Retention
 from clinic_reviews.domain.review import iso_z
+from clinic_reviews.events import Event
 from clinic_reviews.store.models import ByDayIndex, OpenByDueIndex, _Item
 
 
@@ -53,6 +54,7 @@ class CaseLogItem(_Item):
     detail = UnicodeAttribute()  # JSON: what changed (Change.detail)
     snapshot = UnicodeAttribute()  # JSON: the case after the change
     changed = BooleanAttribute(default=True)
+    outbox_event = UnicodeAttribute(null=True)  # JSON {"name", "detail"}: the bus event of this change (store/outbox.py)
     gsi2pk = UnicodeAttribute()
     gsi2sk = UnicodeAttribute()
     by_day = ByDayIndex()  # gsi2, as for the reviews of a day
@@ -93,8 +95,9 @@ class CaseRepository:
         for item in CaseLogItem.by_day.query(log_day_pk(chain_id, day)):
             yield _entry(item)
 
-    def save(self, change: Change, local_day: date, retention: Retention = DEFAULT) -> bool:
-        """Write the case and its audit entry in one transaction; both expire `retention.cases` days after it.
+    def save(self, change: Change, local_day: date, retention: Retention = DEFAULT, event: Event | None = None) -> bool:
+        """Write the case and its audit entry in one transaction; both expire `retention.cases` days after it. The
+        entry carries `event` to the bus (the outbox, store/outbox.py).
 
         Opening is conditional on the case not existing (False: it already does, nothing written); every
         other change on the case still having the version it was read at (else StaleCase).
@@ -127,6 +130,7 @@ class CaseRepository:
             via=change.actor.via,
             detail=json.dumps(change.detail(), ensure_ascii=False),
             snapshot=item.body,
+            outbox_event=None if event is None else json.dumps({"name": event.name, "detail": event.detail}, ensure_ascii=False),
             gsi2pk=log_day_pk(case.chain_id, local_day),
             gsi2sk=f"{case.clinic_id}#{at}#{case.id}#{case.version:05d}",
             expires_at=item.expires_at,

@@ -116,6 +116,12 @@ class ReviewItem(_Item):
     first_sentiment = UnicodeAttribute(null=True)
     first_rating = NumberAttribute(null=True)
     version = VersionAttribute()
+    # The outbox (store/outbox.py): the events this write announces, read from the table's stream by the
+    # outbox function. A new `outbox_id` marks a write that carries events; other writes keep it unchanged.
+    outbox_id = UnicodeAttribute(null=True)
+    outbox_events = ListAttribute(of=UnicodeAttribute, null=True)
+    outbox_at = UnicodeAttribute(null=True)
+    outbox_tier = JSONAttribute(null=True)  # review.escalated: {"tier", "tier_number"}
     #: TTL (epoch seconds): receipt + the policy's `reviews` (or `complaints`) days; None on items stored before it.
     expires_at = NumberAttribute(null=True)
     # indexes

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -13,6 +14,7 @@ from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.retention import DEFAULT, Retention
 from clinic_reviews.domain.review import Reply, Review, ReviewKey, from_iso, iso_z, iso_z_or_none
+from clinic_reviews.events import REVIEW_ANSWERED, REVIEW_ESCALATED
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.models import HistoryItem, ReviewItem
 
@@ -30,6 +32,11 @@ def review_pk(clinic_id: str) -> str:
 
 def review_sk(key: ReviewKey) -> str:
     return f"REVIEW#{key.source}#{key.external_id}"
+
+
+def _outbox_id() -> str:
+    """A fresh mark for a write that carries events (a later write without events keeps the item's mark)."""
+    return uuid.uuid4().hex
 
 
 def day_pk(chain_id: str, day: date) -> str:
@@ -50,7 +57,7 @@ class ReviewRepository:
     # reading
     def get(self, key: ReviewKey) -> ReviewRecord | None:
         try:
-            return self._to_record(ReviewItem.get(review_pk(key.clinic_id), review_sk(key), consistent_read=True))
+            return self.record_of(ReviewItem.get(review_pk(key.clinic_id), review_sk(key), consistent_read=True))
         except ReviewItem.DoesNotExist:
             return None
 
@@ -61,20 +68,20 @@ class ReviewRepository:
         for start in range(0, len(wanted), BATCH_GET_LIMIT):
             chunk = [(review_pk(k.clinic_id), review_sk(k)) for k in wanted[start : start + BATCH_GET_LIMIT]]
             for item in ReviewItem.batch_get(chunk):
-                record = self._to_record(item)
+                record = self.record_of(item)
                 found[record.key] = record
         return found
 
     def by_day(self, chain_id: str, day: date) -> Iterator[ReviewRecord]:
         """Every review of the chain received on that clinic-local day (gsi2)."""
         for item in ReviewItem.by_day.query(day_pk(chain_id, day)):
-            yield self._to_record(item)
+            yield self.record_of(item)
 
     def open_negatives(self, clinic_id: str, due_before: datetime | None = None) -> Iterator[ReviewRecord]:
         """Unanswered negatives of one clinic, soonest deadline first (gsi1)."""
         condition = ReviewItem.open_by_due.gsi1sk < f"{iso_z(due_before)}~" if due_before else None
         for item in ReviewItem.open_by_due.query(f"OPEN#{clinic_id}", range_key_condition=condition):
-            yield self._to_record(item)
+            yield self.record_of(item)
 
     def history(self, key: ReviewKey) -> list[HistoryItem]:
         prefix = f"HIST#{key.source}#{key.external_id}#"
@@ -88,24 +95,27 @@ class ReviewRepository:
     # writing
     def insert(
         self, record: ReviewRecord, history: Iterable[HistoryEntry] = (), retention: Retention = DEFAULT,
-        today: date | None = None,
+        today: date | None = None, events: Sequence[str] = (), at: datetime | None = None,
     ) -> ReviewRecord:
         """Store a review seen for the first time; Conflict if it already exists.
 
         The item and its history expire per `retention`; on the clinic-local `today` an author whose name is past
-        `retention.authors` (as `forget_authors` counts it) is not stored.
+        `retention.authors` (as `forget_authors` counts it) is not stored. `events` (names) are announced on the
+        bus from this very write (the outbox, store/outbox.py), stamped `at`.
         """
-        return self._write(record, history, retention, today)
+        return self._write(record, history, retention, today, events, at)
 
     def update(
         self, record: ReviewRecord, history: Iterable[HistoryEntry] = (), retention: Retention = DEFAULT,
-        today: date | None = None,
+        today: date | None = None, events: Sequence[str] = (), at: datetime | None = None,
     ) -> ReviewRecord:
-        """Store a changed review; Conflict if someone changed it since `record` was read. Retention as `insert`."""
-        return self._write(record, history, retention, today)
+        """Store a changed review; Conflict if someone changed it since `record` was read. Retention and events
+        as `insert`."""
+        return self._write(record, history, retention, today, events, at)
 
     def mark_answered(self, key: ReviewKey, at: datetime, by: str) -> bool:
-        """Close an open review (a manager's acknowledgement); False if it was already answered."""
+        """Close an open review (a manager's acknowledgement); False if it was already answered. The same write
+        announces `review.answered` (the outbox)."""
         try:
             stored = _update(
                 key,
@@ -116,6 +126,9 @@ class ReviewRepository:
                     ReviewItem.gsi1pk.remove(),
                     ReviewItem.gsi1sk.remove(),
                     ReviewItem.version.add(1),
+                    ReviewItem.outbox_id.set(_outbox_id()),
+                    ReviewItem.outbox_events.set([REVIEW_ANSWERED]),
+                    ReviewItem.outbox_at.set(iso_z(at)),
                 ],
                 condition=ReviewItem.pk.exists() & (ReviewItem.status != ANSWERED),
                 return_values="ALL_NEW",
@@ -128,9 +141,17 @@ class ReviewRepository:
         self.add_history(key, [HistoryEntry(at, "answered", {"by": by})], None if expires is None else int(expires))
         return True
 
-    def record_tier(self, key: ReviewKey, tier_id: str, next_due: datetime | None) -> None:
-        """Remember that a tier was notified and move the review's deadline in gsi1."""
-        actions = [ReviewItem.tiers_fired.add({tier_id}), ReviewItem.version.add(1)]
+    def record_tier(self, key: ReviewKey, tier_id: str, next_due: datetime | None, at: datetime, number: int) -> None:
+        """Remember that a tier was notified and move the review's deadline in gsi1; the same write announces
+        review.escalated (the outbox)."""
+        actions = [
+            ReviewItem.tiers_fired.add({tier_id}),
+            ReviewItem.version.add(1),
+            ReviewItem.outbox_id.set(_outbox_id()),
+            ReviewItem.outbox_events.set([REVIEW_ESCALATED]),
+            ReviewItem.outbox_at.set(iso_z(at)),
+            ReviewItem.outbox_tier.set({"tier": tier_id, "tier_number": number}),
+        ]
         if next_due is not None:
             actions.append(ReviewItem.due_at.set(iso_z(next_due)))
         condition = ReviewItem.pk.exists()
@@ -182,12 +203,15 @@ class ReviewRepository:
 
     # mapping
     def _write(
-        self, record: ReviewRecord, history: Iterable[HistoryEntry], retention: Retention, today: date | None
+        self, record: ReviewRecord, history: Iterable[HistoryEntry], retention: Retention, today: date | None,
+        events: Sequence[str] = (), at: datetime | None = None,
     ) -> ReviewRecord:
         item = self._to_item(record)
         item.expires_at = retention.review_expires(record.review.source, record.received_at)
         if today is not None and record.local_day <= retention.authors_received_on(today):
             item.author = None
+        if events:
+            item.outbox_id, item.outbox_events, item.outbox_at = _outbox_id(), list(events), iso_z(at or record.received_at)
         entries = self._history_items(record.key, history)
         for entry in entries:
             entry.expires_at = item.expires_at
@@ -274,7 +298,8 @@ class ReviewRepository:
         return item
 
     @staticmethod
-    def _to_record(item: ReviewItem) -> ReviewRecord:
+    def record_of(item: ReviewItem) -> ReviewRecord:
+        """The record an item holds (also what the outbox reads from a stream image)."""
         reply = Reply(text=item.reply_text or "", created_at=from_iso(item.reply_at)) if item.reply_at else None
         review = Review.model_construct(
             source=item.source,

@@ -183,6 +183,8 @@ def requests(prefix: str, operation: str, params: dict[str, Any], arns: Arns) ->
             return [Request(action, arns.table(name)) for name in params.get("RequestItems", {})]
         if "TableName" in params:
             return [Request(action, arns.table(params["TableName"], params.get("IndexName")))]
+        if "StreamArn" in params:  # dynamodbstreams (signed as dynamodb): DescribeStream, GetShardIterator
+            return [Request(action, params["StreamArn"])]
     if prefix == "s3" and "Bucket" in params:
         bucket = params["Bucket"]
         if "Key" in params:

@@ -1,7 +1,8 @@
 """Running the deployed Lambda functions in this process.
 
 moto would run Lambda code in Docker; here every invocation of a deployed function (from boto3, from
-a Step Functions task, from an SQS event source mapping, from an EventBridge rule or a schedule) calls
+a Step Functions task, from an SQS or DynamoDB stream event source mapping (streams.py), from an EventBridge
+rule or a schedule) calls
 the function's real handler, named by its `Handler` in template.yaml, with the function's environment.
 Invocations run one at a time (a lock), like a function with reserved concurrency 1, which keeps
 the local stack deterministic. Asynchronous invocations are queued and run by `drain()`.
@@ -23,12 +24,15 @@ from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
+import boto3
+from clinic_reviews import clock
 from clinic_reviews import container as containers
 from clinic_reviews.container import Container
 
 from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import ACCOUNT, Stack
 from clinic_reviews_local.iam import Authorizer
+from clinic_reviews_local.streams import STREAM_ACTIONS, StreamMapping
 from clinic_reviews_local.template import TemplateError
 
 #: Environment every in-process function gets on top of its own (no X-Ray daemon, no EMF on stdout).
@@ -107,7 +111,9 @@ class LocalLambdas:
         self._lock = threading.RLock()
         self._async: deque[tuple[str, Any, int]] = deque()  # (function, payload, attempt)
         self._mappings: list[SqsMapping] = []
+        self._streams: list[StreamMapping] = []
         self._stack = stack
+        self._clients: dict[str, Any] = {}
         self._register(stack)
 
     # ------------------------------------------------------------------ registration
@@ -131,11 +137,15 @@ class LocalLambdas:
         #: What the local stack itself (the operator: `put_policy`, the demo's readers) reads through Settings.
         self.environment = {**operator, **LOCAL_ENVIRONMENT}
         queues = {q.attributes["Arn"]: q for q in stack.of_type("AWS::SQS::Queue")}
+        streams = {t.attributes.get("StreamArn") for t in stack.of_type("AWS::DynamoDB::Table")} - {None}
         for deployed in stack.of_type("AWS::Lambda::EventSourceMapping"):
             p = deployed.properties
+            if p["EventSourceArn"] in streams:
+                self._add_stream(deployed.logical_id, p)
+                continue
             queue = queues.get(p["EventSourceArn"])
             if queue is None:
-                raise TemplateError(f"{deployed.logical_id}: only SQS event sources run locally")
+                raise TemplateError(f"{deployed.logical_id}: only SQS and DynamoDB stream event sources run locally")
             self._check_poller(deployed.logical_id, self._resolve_name(p["FunctionName"]), queue.attributes["Arn"])
             self._mappings.append(
                 SqsMapping(
@@ -146,6 +156,19 @@ class LocalLambdas:
                     partial_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
                 )
             )
+
+    def _add_stream(self, logical_id: str, properties: dict[str, Any]) -> None:
+        """A DynamoDB stream source (streams.py). Lambda reads the stream with the function's role and sends a failed
+        batch's range to the on-failure queue with it: like CreateEventSourceMapping, refuse a role that may not."""
+        mapping = StreamMapping.of(self._resolve_name(properties["FunctionName"]), properties)
+        principal = self.authorizer.principals[mapping.function]
+        needed = [(a, mapping.stream_arn) for a in STREAM_ACTIONS]
+        if mapping.on_failure:
+            needed.append(("sqs:SendMessage", mapping.on_failure))
+        for action, resource in needed:
+            if not self.authorizer.allows(principal, action, resource):
+                raise TemplateError(f"{logical_id}: the role of {principal.name} may not {action} on {resource}")
+        self._streams.append(mapping)
 
     def _check_poller(self, logical_id: str, function: str, queue_arn: str) -> None:
         """Lambda polls an SQS event source with the function's role: like CreateEventSourceMapping on AWS,
@@ -212,6 +235,10 @@ class LocalLambdas:
                 while self._poll(sqs_client, mapping):
                     ran += 1
                     progressed = True
+            for stream in self._streams:
+                while stream.poll(self._client, clock.now(), self.invoke):
+                    ran += 1
+                    progressed = True
             if not progressed:
                 return ran
         raise RuntimeError("the local event sources did not drain: a message keeps failing without a DLQ?")
@@ -257,6 +284,11 @@ class LocalLambdas:
             "eventSourceARN": mapping.queue_arn,
             "awsRegion": self._stack.region,
         }
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self._stack.region)
+        return self._clients[service]
 
     @property
     def pending(self) -> int:
