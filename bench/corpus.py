@@ -3,10 +3,11 @@
 - English: data/en/nhs_patient_feedback.jsonl (NHS England, MIT; data/en/LICENSE-nhs-pxtextmining).
   One trust, NHFT (ids `nhs-v6-NHFT ...`, 1,817 comments), is the simulated chain: never used to
   train or tune the base model, it adapts the model in `make eval`. The rest is split by a stable
-  hash of the id: 70% train, 15% dev (stacking layer and thresholds), 15% test (only scored).
-- Russian: data/ru/train.jsonl (the team's hand-written training examples; 70% train, 30% dev by the
-  same hash) and data/ru/eval.jsonl (the team's evaluation set: only scored, never trained or tuned
-  on). See data/ru/README.md for how they were made.
+  hash of the id: 85% train (cross-validated in FOLDS folds for the stacking layer and thresholds),
+  15% test (only scored; the same rows as before the folds replaced a fixed dev split).
+- Russian: data/ru/train.jsonl (the team's hand-written training examples, all in train) and
+  data/ru/eval.jsonl (the team's evaluation set: only scored, never trained or tuned on). See
+  data/ru/README.md for how they were made.
 
 - The rules' tuning set tests/data/classification_dev.jsonl is NOT used: the rules were tuned on it, so
   a stacking layer fitted there would trust them far more than they deserve on unseen text.
@@ -25,6 +26,7 @@ NHS = ROOT / "data" / "en" / "nhs_patient_feedback.jsonl"
 RU_TRAIN = ROOT / "data" / "ru" / "train.jsonl"
 RU_EVAL = ROOT / "data" / "ru" / "eval.jsonl"
 CHAIN_PREFIX = "nhs-v6-NHFT"
+FOLDS = 5
 CLASSES = ("negative", "neutral", "positive")
 LEARNED_TOPICS = ("waiting", "scheduling", "cleanliness", "diagnostics")
 
@@ -40,22 +42,31 @@ def _share(row_id: str) -> int:
 
 
 def nhs_split(row: dict) -> str:
-    """'chain', 'train', 'dev' or 'test'."""
+    """'chain', 'train' or 'test'."""
     if row["id"].startswith(CHAIN_PREFIX):
         return "chain"
-    share = _share(row["id"])
-    return "train" if share < 70 else "dev" if share < 85 else "test"
+    return "train" if _share(row["id"]) < 85 else "test"
+
+
+def praise_marked_neutral(row: dict) -> bool:
+    """NHS phase-1 answers of Trust B to its first question: their annotators marked praise as
+    criticality 0 ("Very happy with care" is `neutral`), so they cannot say whether a short positive
+    reading is right (docs/classifier-model.md)."""
+    return row.get("question") == "Trust B - Q1"
+
+
+def fold_of(row_id: str) -> int:
+    """The cross-validation fold of a training row."""
+    return zlib.crc32(("fold:" + row_id).encode("utf-8")) % FOLDS
 
 
 def splits() -> dict[str, list[dict]]:
     """Every labelled row by split; each row carries `lang`."""
-    parts: dict[str, list[dict]] = {"train": [], "dev": [], "test": [], "chain": []}
+    parts: dict[str, list[dict]] = {"train": [], "test": [], "chain": []}
     for row in read_jsonl(NHS):
         row["lang"] = "en"
         parts[nhs_split(row)].append(row)
-    for row in read_jsonl(RU_TRAIN):
-        row["lang"] = "ru"
-        parts["train" if _share(row["id"]) < 70 else "dev"].append(row)
+    parts["train"] += [{**row, "lang": "ru"} for row in read_jsonl(RU_TRAIN)]
     parts["ru_eval"] = [{**row, "lang": "ru"} for row in read_jsonl(RU_EVAL)]
     return parts
 

@@ -43,7 +43,9 @@ def render_only(policy, records) -> tuple[float, float, object]:
 
 
 def query_and_render(policy, records, earlier) -> dict:
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
+    from clinic_reviews.handlers import digest as digest_handler
+    from clinic_reviews.settings import get_settings
     from clinic_reviews.store.models import ReviewItem
     from clinic_reviews.store.reviews import ReviewRepository, day_pk
     from clinic_reviews_local.api_calls import COUNTER, paused
@@ -54,13 +56,13 @@ def query_and_render(policy, records, earlier) -> dict:
     chain = policy.chain.id
     with LocalStack(start=MORNING) as aws:
         aws.put_policy(policy)
-        repository = wiring.review_repository()
+        repository = compose.Table(get_settings()).reviews
         started = time.perf_counter()
         with paused():
             for record in [*records, *earlier]:
                 repository.insert(record)
         load = time.perf_counter() - started
-        service = wiring.digest_service()
+        service = digest_handler.services().service
         COUNTER.reset()
         best, median, messages = _timed(lambda: service.build_all(chain, DAY), runs=2)
         calls = COUNTER.snapshot()

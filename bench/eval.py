@@ -176,8 +176,9 @@ def evaluate(rows: list[dict], topic_vocabulary: tuple[str, ...] | None = None) 
     `topic_vocabulary` limits both sides to the topics the set labels (NHS: the four that map)."""
     gold = [r["sentiment"] for r in rows]
     result: dict = {"reviews": len(rows), "gold": dict(Counter(gold)), "modes": {}, "topics": {}}
+    result["predicted"] = {mode: [predict(r, mode) for r in rows] for mode in MODES}
     for mode in MODES:
-        result["modes"][mode] = scores(gold, [predict(r, mode) for r in rows])
+        result["modes"][mode] = scores(gold, result["predicted"][mode])
     topical = [r for r in rows if r.get("topics") is not None and r.get("text")]
     if topical:
         keep = set(topic_vocabulary) if topic_vocabulary else None
@@ -234,34 +235,36 @@ def throughput(texts: list[tuple[str, float | None, str | None]], minimum: int =
     return len(repeated) / max(time.process_time() - started, 1e-9)
 
 
-def package_size() -> tuple[float, float, list[tuple[str, float]]]:
-    """(MB unzipped, MB zipped, the largest top-level entries in MB) of functions/requirements.txt +
-    clinic_reviews installed with --target."""
-    requirements = ROOT / "functions" / "requirements.txt"
+def package_size() -> tuple[float, float, float, list[tuple[str, float]]]:
+    """(MB of the function code, MB unzipped and MB zipped of the code with the dependencies layer, the
+    largest top-level entries in MB): layers/dependencies/requirements.txt installed as its Makefile does
+    (pip's --target with the Lambda's wheels: arm64, CPython 3.12) + clinic_reviews."""
+    requirements = ROOT / "layers" / "dependencies" / "requirements.txt"
     key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
-    target = CACHE / f"lambda-deps-{key}"
+    target = CACHE / f"layer-deps-{key}"
     if not target.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix="lambda-deps-", dir=CACHE))
+        partial = Path(tempfile.mkdtemp(prefix="layer-deps-", dir=CACHE))
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--no-warn-conflicts",
-             "--target", str(partial),
-             "--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--only-binary=:all:",
-             "--implementation", "cp", "-r", str(requirements)],
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--no-deps", "--target", str(partial),
+             "--only-binary=:all:", "--implementation", "cp", "--python-version", "3.12",
+             "--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28_aarch64", "-r", str(requirements)],
             check=True,
         )
+        shutil.rmtree(partial / "bin", ignore_errors=True)
         partial.rename(target)
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "package"
         shutil.copytree(target, staged)
         shutil.copytree(ROOT / "functions" / "clinic_reviews", staged / "clinic_reviews",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        code = sum(p.stat().st_size for p in (staged / "clinic_reviews").rglob("*") if p.is_file())
         unzipped = sum(p.stat().st_size for p in staged.rglob("*") if p.is_file())
         archive = shutil.make_archive(str(Path(tmp) / "package"), "zip", staged)
         zipped = Path(archive).stat().st_size
         sizes = [(entry.name, sum(p.stat().st_size for p in entry.rglob("*") if p.is_file()) / 1e6)
                  for entry in staged.iterdir() if entry.is_dir() and not entry.name.endswith(".dist-info")]
-    return unzipped / 1e6, zipped / 1e6, sorted(sizes, key=lambda item: -item[1])[:8]
+    return code / 1e6, unzipped / 1e6, zipped / 1e6, sorted(sizes, key=lambda item: -item[1])[:8]
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -282,6 +285,21 @@ def report(name: str, result: dict) -> None:
         topics = "  ".join(f"{mode} {f1:.3f}" for mode, f1 in result["topics"].items())
         print(f"  topic micro-F1 ({result['topic_count']} labelled): {topics}")
     print(f"  throughput (combined, rules + model): {result['throughput']:,.0f} reviews/s on one core (CPU time)")
+
+
+def report_without_praise_marked_neutral(rows: list[dict], result: dict) -> None:
+    """A diagnostic, not the target: the same predictions without NHS Trust B's answers to its first
+    question, whose annotators marked praise as criticality 0 (`neutral`) (docs/classifier-model.md)."""
+    from corpus import praise_marked_neutral
+
+    keep = [i for i, r in enumerate(rows) if not praise_marked_neutral(r)]
+    gold = [rows[i]["sentiment"] for i in keep]
+    print(f"  diagnostic, without Trust B Q1 ({len(rows) - len(keep)} rows whose praise is marked neutral), "
+          f"{len(keep)} reviews:")
+    for mode in MODES:
+        got = scores(gold, [result["predicted"][mode][i] for i in keep])
+        neg_p, neg_r = got["per_class"]["negative"]
+        print(f"    {mode:<9} macro-F1 {got['macro_f1']:.3f}   neg P {neg_p:.3f} R {neg_r:.3f}")
 
 
 def report_chain(gain: dict) -> None:
@@ -310,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     print("== English: NHS patient feedback, held-out test split (never trained or tuned on)")
     english = evaluate(parts["test"], LEARNED_TOPICS)
     report("en NHS test", english)
+    report_without_praise_marked_neutral(parts["test"], english)
     if parts["ru_eval"]:
         print("== Russian: the team's evaluation set data/ru/eval.jsonl (never trained or tuned on)")
         report("ru eval", evaluate(parts["ru_eval"]))
@@ -331,9 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     print("targets: en macro-F1 >= 0.75, negative recall >= 0.90 at precision >= 0.70; "
           "ru negative recall >= 0.90, macro-F1 >= 0.80; >= 2,000 reviews/s")
     if not args.no_package:
-        unzipped, zipped, largest = package_size()
-        print(f"Lambda package (functions/requirements.txt + clinic_reviews, --target, linux x86_64): "
-              f"{unzipped:.1f} MB unzipped, {zipped:.1f} MB zipped (limit 250 MB unzipped)")
+        code, unzipped, zipped, largest = package_size()
+        print(f"Lambda package: function code (clinic_reviews) {code:.1f} MB; with the dependencies layer "
+              f"(layers/dependencies, arm64, CPython 3.12): {unzipped:.1f} MB unzipped, {zipped:.1f} MB zipped "
+              f"(limit 250 MB unzipped)")
         print("  largest: " + ", ".join(f"{name} {size:.0f} MB" for name, size in largest))
     return 0
 

@@ -150,7 +150,7 @@ def _poll(aws, fake) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    from clinic_reviews import wiring
+    from clinic_reviews import clients
     from clinic_reviews.domain.policy import load_policy
     from clinic_reviews_local.stack import LocalStack
     from clinic_reviews_local.template import project_root
@@ -162,7 +162,7 @@ def run() -> dict[str, Any]:
         aws.put_secret("SourcesSecret", CREDENTIALS)
         first = _poll(aws, fake)
         aws.advance_to(START + timedelta(minutes=15))
-        wiring.reset()  # a new container: no cached policy, secret, token or clients
+        clients.reset()  # a new container: no cached policy, secret, token or clients
         aws.serve_http(fake.transport())
         cold = _poll(aws, fake)
         aws.advance_to(START + timedelta(minutes=30))

@@ -76,7 +76,7 @@ def _grants_report(records):
     from unittest import mock
 
     from clinic_reviews_local.grants import granted, unused
-    from clinic_reviews_local.stack import REGION, SENDER
+    from clinic_reviews_local.stack import INBOUND_DOMAIN, REGION, SENDER
 
     calls: Counter = Counter()
     for record in records:
@@ -84,7 +84,7 @@ def _grants_report(records):
             calls[(principal, action)] += count
     used = [tuple(entry) for record in records for entry in record["used"]]
     with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": REGION}):
-        grants = granted(ROOT, {"SenderEmail": SENDER, "Stage": "local"})
+        grants = granted(ROOT, {"SenderEmail": SENDER, "Stage": "local", "InboundEmailRecipient": INBOUND_DOMAIN})
     operations = defaultdict(list)
     for (principal, action), count in sorted(calls.items()):
         operations[principal].append(f"{action} x{count}")

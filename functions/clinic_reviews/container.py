@@ -28,11 +28,41 @@ class Container:
     environ: Mapping[str, str]
     built: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
+    def provide(self, factory: Callable[[], T], value: T) -> None:
+        """From now on the `cached` factory answers `value` in this container (a test swaps one function's
+        collaborator: `aws.in_function(...)`)."""
+        self.built[getattr(factory, "__wrapped__", factory)] = value
+
+    def forget(self, factory: Callable[..., Any]) -> None:
+        self.built.pop(getattr(factory, "__wrapped__", factory), None)
+
 
 _DEFAULT = Container("default", os.environ)
 _current: ContextVar[Container] = ContextVar("clinic_reviews_container", default=_DEFAULT)
 _known: list[Container] = [_DEFAULT]
 _lock = threading.RLock()
+
+
+#: Fakes of outside services by port name (e.g. "http:sources"), seen by every container of this process. Empty on
+#: AWS; the local stack installs its fakes here (`use_fake`) and composition reads them (`fake`).
+_fakes: dict[str, Any] = {}
+
+
+def use_fake(port: str, value: Any | None) -> Any | None:
+    """Serve `port` with `value` (None: the real service again) and forget what was built with the previous one;
+    returns the previous fake (to restore it)."""
+    with _lock:
+        previous = _fakes.pop(port, None)
+        if value is not None:
+            _fakes[port] = value
+        for known in _known:
+            known.built.clear()
+    return previous
+
+
+def fake(port: str) -> Any | None:
+    """The fake installed for `port`, or None (always None on AWS)."""
+    return _fakes.get(port)
 
 
 def use_default_environment(environ: Mapping[str, str] | None) -> None:

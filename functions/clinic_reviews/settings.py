@@ -11,27 +11,48 @@ proves that template.yaml gives every function exactly the variables its handler
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from functools import wraps
 from typing import Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict
 
 from clinic_reviews import container
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Variables read by libraries (Powertools), not by our code: Globals may set them for every function.
 LIBRARY_PREFIXES = ("POWERTOOLS_",)
+#: What a boolean variable may say (the spellings pydantic accepted before, case-insensitive).
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 
 
 class SettingsError(RuntimeError):
-    """A setting the running code needs is missing from the environment."""
+    """A setting the running code needs is missing from the environment, or says something it cannot mean."""
 
 
-class Settings(BaseModel):
+def _whole_number(name: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise SettingsError(f"{name.upper()} must be a whole number, not {text!r}") from None
+
+
+def _yes_no(name: str, text: str) -> bool:
+    word = text.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise SettingsError(f"{name.upper()} must be true or false, not {text!r}")
+
+
+#: How a variable's text becomes its field's value, by the field's annotation (text as it is otherwise).
+_READERS: dict[str, Callable[[str, str], Any]] = {"int": _whole_number, "bool": _yes_no}
+
+
+@dataclass(frozen=True)
+class Settings:
     """Names of the deployed resources and a few knobs. Each field is the upper-case environment variable
-    of the same name; none is required here: handlers say which they need (`requires`)."""
-
-    model_config = ConfigDict(frozen=True)
+    of the same name; none is required here: handlers say which they need (`requires`). A plain dataclass
+    (not a pydantic model): it is read by every handler at import, and pydantic alone cost about half of
+    `import boto3` there (docs/notes.md, issue 18b)."""
 
     table_name: str | None = None
     bus_name: str | None = None
@@ -66,11 +87,12 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], only: frozenset[str] | None = None) -> Settings:
-        """The settings in `environ`; with `only`, just those variables (a handler's declaration)."""
+        """The settings in `environ`; with `only`, just those variables (a handler's declaration).
+        A number or a yes/no that does not parse fails with the variable's name (SettingsError)."""
         values = {
-            name: environ[name.upper()]
-            for name in cls.model_fields
-            if environ.get(name.upper()) and (only is None or name.upper() in only)
+            field.name: _READERS.get(str(field.type), lambda _name, text: text)(field.name, environ[field.name.upper()])
+            for field in fields(cls)
+            if environ.get(field.name.upper()) and (only is None or field.name.upper() in only)
         }
         return cls(**values)
 
@@ -80,7 +102,7 @@ _DECLARED = "settings.declared"
 
 def variables() -> frozenset[str]:
     """Every environment variable a `Settings` field reads."""
-    return frozenset(name.upper() for name in Settings.model_fields)
+    return frozenset(field.name.upper() for field in fields(Settings))
 
 
 def requires(*names: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:

@@ -53,10 +53,11 @@ class Site:
         return self.server.url + self.path
 
     def figures(self) -> dict:
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
         from clinic_reviews.services.feedback import feedback_figures
+        from clinic_reviews.settings import get_settings
 
-        return feedback_figures(wiring.feedback_repository(), "zdorovie", "2026-12")["total"]
+        return feedback_figures(compose.Table(get_settings()).feedback, "zdorovie", "2026-12")["total"]
 
 
 @pytest.fixture

@@ -91,12 +91,13 @@ def test_a_whole_case_on_a_phone_in_russian(browser, console, screenshots):
         assert "Открытых случаев нет." in page.locator("main").inner_text()
         page.screenshot(path=str(screenshots / "console-closed-phone.png"), full_page=True)
 
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
         from clinic_reviews.domain.review import ReviewKey
+        from clinic_reviews.settings import get_settings
 
-        record = wiring.review_repository().get(ReviewKey("msk-arbat", "yandex", "b-1"))
+        record = compose.Table(get_settings()).reviews.get(ReviewKey("msk-arbat", "yandex", "b-1"))
         assert record.status == "answered"  # the escalation stops at its next tier step
-        log = wiring.case_repository().log(ReviewKey("msk-arbat", "yandex", "b-1").token())
+        log = compose.Table(get_settings()).cases.log(ReviewKey("msk-arbat", "yandex", "b-1").token())
         assert [(e.event, e.actor, e.via) for e in log][1:] == [
             ("case.taken", "review_manager", "console"),
             ("case.action_recorded", "review_manager", "console"),

@@ -42,8 +42,9 @@ def test_the_score_and_what_is_missing_before_posting(browser, console, screensh
         page.wait_for_url("**?done=reply")
         from datetime import timedelta
 
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
+        from clinic_reviews.settings import get_settings
 
         now = aws.clock.now()
-        (posted,) = list(wiring.reply_log().between("zdorovie", now - timedelta(hours=1), now + timedelta(hours=1)))
+        (posted,) = list(compose.Table(get_settings()).replies.between("zdorovie", now - timedelta(hours=1), now + timedelta(hours=1)))
         assert posted.who == "Анна Смирнова" and posted.text.replace("\r\n", "\n") == original  # a form sends CRLF

@@ -108,16 +108,23 @@ def test_no_request_fails_an_entry_point_or_leaks_an_internal(stack, policy, fun
     assert not LEAK.search(text), (function, status, text[:300])
 
 
-def test_an_unexpected_error_is_answered_with_a_request_id_and_nothing_internal(stack, policy, monkeypatch):
+def test_an_unexpected_error_is_answered_with_a_request_id_and_nothing_internal(stack, policy):
     """A bug (here: the case store raising KeyError) is logged and answered generically, never as a 404 naming a key."""
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import cases
+    from clinic_reviews.settings import get_settings
 
-    def broken(*_args, **_kwargs):
-        raise KeyError("internal_key_name")
+    class Broken(cases.Services):
+        @property
+        def cases(self):
+            raise KeyError("internal_key_name")
 
-    monkeypatch.setattr(wiring, "case_service", broken)
     event = function_url_event("GET", "/api/cases", None, {"authorization": f"Bearer {_bearer(stack, policy)}"})
-    status, _, data = decode_response(stack.invoke("CasesFunction", event))
+    with stack.in_function("CasesFunction") as function:
+        function.provide(cases.services, Broken(get_settings()))
+    try:
+        status, _, data = decode_response(stack.invoke("CasesFunction", event))
+    finally:
+        function.forget(cases.services)
     body = json.loads(data)
     assert status == 500 and body["request_id"] and body["request_id"] in body["message"]
     assert "internal_key_name" not in data.decode() and "KeyError" not in data.decode()

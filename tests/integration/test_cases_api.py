@@ -46,14 +46,14 @@ def test_without_a_valid_token_nothing_is_served(aws, policy, case):
     assert status == 401 and body["message"] == "invalid token"
     forged = token(aws, policy, "review_manager")[:-4] + "AAAA"
     assert call(aws, "GET", "/api/cases", forged)[0] == 401
-    from clinic_reviews import wiring
+    from clinic_reviews.clients import secret_bytes
     from clinic_reviews.console.auth import User, issue
 
     director = User("x", "X", "director", ("msk-arbat",), "zdorovie")  # script tokens
     other_key = issue(director, b"another-key-of-thirty-two-bytes!", aws.clock.now())
     assert call(aws, "GET", "/api/cases", other_key)[0] == 401
-    assert call(aws, "GET", "/api/cases", issue(director, wiring.console_secret(), aws.clock.now()))[0] == 200
-    expired = issue(director, wiring.console_secret(), aws.clock.now() - timedelta(days=2))
+    assert call(aws, "GET", "/api/cases", issue(director, secret_bytes("console_secret_name"), aws.clock.now()))[0] == 200
+    expired = issue(director, secret_bytes("console_secret_name"), aws.clock.now() - timedelta(days=2))
     status, body = call(aws, "GET", "/api/cases", expired)
     assert status == 401 and "expired" in body["message"]
 
@@ -134,17 +134,20 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
     assert len(sent.sms) == 1
     [execution] = aws.executions()
     assert execution["status"] == "SUCCEEDED"
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.domain.review import ReviewKey
+    from clinic_reviews.handlers import digest as digest_handler
+    from clinic_reviews.handlers import report as report_handler
+    from clinic_reviews.settings import get_settings
 
-    record = wiring.review_repository().get(ReviewKey("msk-arbat", "yandex", "r-1"))
+    record = compose.Table(get_settings()).reviews.get(ReviewKey("msk-arbat", "yandex", "r-1"))
     assert record.status == "answered" and record.answered_by == "case:review_manager"
     anna = token(aws, policy, "review_manager")
     close = {"outcome": "patient_satisfied", "root_cause": {"topic": "front_desk", "systemic": True, "fix_note": "обучение"}}
     status, closed = call(aws, "POST", f"/api/cases/{case_id}/close", anna, close)
     assert status == 200 and closed["status"] == "closed"
     assert call(aws, "GET", "/api/cases", anna)[1] == []  # off the queue
-    log = wiring.case_repository().log(case_id)
+    log = compose.Table(get_settings()).cases.log(case_id)
     assert [(e.event, e.actor, e.role, e.via) for e in log] == [
         ("case.opened", "system", "director", "system"),
         ("case.taken", "review_manager", "review_manager", "api"),
@@ -160,10 +163,10 @@ def test_a_case_through_the_api_stops_the_escalation_and_is_audited(aws, policy,
         assert not errors, f"{event['detail-type']}: {errors[0].message}"
     assert "обучение" not in json.dumps(events, ensure_ascii=False)  # no free text on the bus
     # the digest of the day shows the case block
-    _, email = wiring.digest_service().build("zdorovie", datetime(2026, 12, 9).date())
+    _, email = digest_handler.services().service.build("zdorovie", datetime(2026, 12, 9).date())
     assert "Работа со случаями" in email.html and "Негатив развернули" in email.text
     # and the monthly report the month's
-    report = wiring.report_service().build("zdorovie", datetime(2026, 12, 1).date())
+    report = report_handler.services().service.build("zdorovie", datetime(2026, 12, 1).date())
     assert "РАБОТА СО СЛУЧАЯМИ" in report.documents.text and "Работа со случаями" in report.documents.archive_html
 
 

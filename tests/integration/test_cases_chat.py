@@ -41,10 +41,11 @@ def press(message: dict, action: str, update_id: int, user: int = 42, chat: str 
 
 
 def case_of(message: dict):
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
+    from clinic_reviews.settings import get_settings
 
     case_id = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
-    return wiring.case_repository().get(case_id)
+    return compose.Table(get_settings()).cases.get(case_id)
 
 
 def test_the_alert_reaches_the_group_with_take_bonus_done(group):
@@ -76,9 +77,10 @@ def test_a_press_is_handled_once_and_answered(group):
     # another member pressing "take" is told who has it
     group.telegram.webhook(group, press(alert, "take", 11, user=43))
     assert group.telegram.answers[-1]["text"].startswith("Не получилось: the case is already taken by Ирина")
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
+    from clinic_reviews.settings import get_settings
 
-    assert [(e.event, e.via) for e in wiring.case_repository().log(case.id)] == [
+    assert [(e.event, e.via) for e in compose.Table(get_settings()).cases.log(case.id)] == [
         ("case.opened", "system"), ("case.taken", "telegram"),
     ]
 

@@ -32,7 +32,8 @@ def test_the_monthly_job_keeps_the_base_model_on_too_few_rated_reviews_and_says_
 
 
 def test_intake_reads_unrated_reviews_with_the_chains_adaptation(aws):
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
+    from clinic_reviews.settings import get_settings
 
     bucket = aws.outputs["ArchiveBucketName"]
     leaning_negative = {"bias": [40.0, 0.0, 0.0], "weights": {}}  # a chain whose model reads everything as a complaint
@@ -40,7 +41,7 @@ def test_intake_reads_unrated_reviews_with_the_chains_adaptation(aws):
                                 Body=gzip.compress(json.dumps(leaning_negative).encode()))
     aws.invoke("IntakeFunction", {"reviews": [review("unrated", source="site", rating=None, text=PRAISE),
                                               review("rated", source="site", rating=5, text=PRAISE)]})
-    repository = wiring.review_repository()
+    repository = compose.Table(get_settings()).reviews
     unrated = repository.get(ReviewKey("msk-arbat", "site", "unrated"))
     rated = repository.get(ReviewKey("msk-arbat", "site", "rated"))
     assert unrated.classification.sentiment == "negative"

@@ -15,10 +15,11 @@ def _phone(policy, contact: str, clinic: str) -> str:
 
 
 def _tiers_fired(aws, clinic_id, source, external_id):
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.domain.review import ReviewKey
+    from clinic_reviews.settings import get_settings
 
-    return wiring.review_repository().get(ReviewKey(clinic_id, source, external_id)).tiers_fired
+    return compose.Table(get_settings()).reviews.get(ReviewKey(clinic_id, source, external_id)).tiers_fired
 
 
 def test_friday_evening_in_yekaterinburg_waits_for_monday_opening(stack_at, policy):

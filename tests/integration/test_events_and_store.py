@@ -51,13 +51,14 @@ def test_the_inbound_schema_accepts_what_the_intake_accepts(validators):
 
 
 def test_a_very_long_text_is_cut_in_the_item_and_kept_whole_in_s3(aws):
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.domain.review import ReviewKey
+    from clinic_reviews.settings import get_settings
 
     text = ("Очень долго ждали приёма, администратор грубила. " * 4200)[:200_000]
     report = aws.invoke("IntakeFunction", {"reviews": [review("long", text=text)]})
     assert report["new"] == 1
-    record = wiring.review_repository().get(ReviewKey("msk-arbat", "yandex", "long"))
+    record = compose.Table(get_settings()).reviews.get(ReviewKey("msk-arbat", "yandex", "long"))
     assert len(record.review.text) < len(text) and record.text_s3_key
-    assert wiring.review_repository().full_text(record) == text
+    assert compose.Table(get_settings()).reviews.full_text(record) == text
     assert aws.sent_sms()  # the alert went out as for any negative

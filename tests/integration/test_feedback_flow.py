@@ -53,17 +53,19 @@ def get(aws, path: str) -> tuple[int, str]:
 
 
 def figures(aws, month: str = "2026-12") -> dict:
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.services.feedback import feedback_figures
+    from clinic_reviews.settings import get_settings
 
-    return feedback_figures(wiring.feedback_repository(), "zdorovie", month)["total"]
+    return feedback_figures(compose.Table(get_settings()).feedback, "zdorovie", month)["total"]
 
 
 def request(aws, visit_id: str = "V-1", clinic_id: str = "msk-arbat"):
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.domain.feedback import request_ref
+    from clinic_reviews.settings import get_settings
 
-    return wiring.feedback_repository().get(request_ref(clinic_id, visit_id))
+    return compose.Table(get_settings()).feedback.get(request_ref(clinic_id, visit_id))
 
 
 def table_text(aws) -> str:
@@ -215,10 +217,11 @@ def test_get_never_changes_state_and_a_double_submission_counts_once(stack_at):
         status, page = get(aws, path)
         assert "Ваша оценка: 5 из 5." in page and "Написать директору" not in page
         assert "Яндекс Карты" in page  # the happy patient sees the public links, like everyone
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
         from clinic_reviews.domain.review import ReviewKey
+        from clinic_reviews.settings import get_settings
 
-        record = wiring.review_repository().get(ReviewKey("msk-arbat", "visit_feedback", "V-1"))
+        record = compose.Table(get_settings()).reviews.get(ReviewKey("msk-arbat", "visit_feedback", "V-1"))
         assert record.review.rating == 5 and record.classification.sentiment == "positive"
         assert record.escalation is None and aws.executions() == []
 
@@ -272,10 +275,11 @@ def test_a_private_complaint_reaches_the_director_first_the_same_day(stack_at, p
         assert "Просит директора перезвонить" in alerts[0][2] and "Врач торопился" in alerts[0][2]
         manager = policy.contact("review_manager", "msk-arbat").email
         assert any(manager in destinations for _, destinations, _ in sent.emails)
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
         from clinic_reviews.domain.review import ReviewKey
+        from clinic_reviews.settings import get_settings
 
-        record = wiring.review_repository().get(ReviewKey("msk-arbat", "visit_feedback", "V-1"))
+        record = compose.Table(get_settings()).reviews.get(ReviewKey("msk-arbat", "visit_feedback", "V-1"))
         assert record.classification.sentiment == "negative" and record.review.author is None
         assert "Хочу обсудить лечение" in record.review.text and "ещё раз" not in record.review.text
         totals = figures(aws)
@@ -353,12 +357,12 @@ def test_conversion_figures_for_the_monthly_report(stack_at):
         assert figures(aws, "2026-11")["sent"] == 0
         from datetime import date
 
-        from clinic_reviews import wiring
+        from clinic_reviews.handlers import report as report_handler
 
-        documents = wiring.report_service().build("zdorovie", date(2026, 12, 1)).documents
+        documents = report_handler.services().service.build("zdorovie", date(2026, 12, 1)).documents
         assert "ОПРОС ПАЦИЕНТОВ ПОСЛЕ ВИЗИТА · 12.2026" in documents.text
         assert "Отправлено SMS: 2\n" in documents.text and "Перешли к открытому отзыву: 1\n" in documents.text
         assert "Жалобы, переданные напрямую: 1" in documents.text
         assert "Опрос пациентов после визита" in documents.email_html and "Опрос пациентов" in documents.archive_html
-        november = wiring.report_service().build("zdorovie", date(2026, 11, 1)).documents
+        november = report_handler.services().service.build("zdorovie", date(2026, 11, 1)).documents
         assert "ОПРОС ПАЦИЕНТОВ" not in november.text  # a month without requests adds nothing

@@ -169,13 +169,13 @@ def test_without_credentials_every_source_fails_cleanly(aws, platforms):
 
 
 def test_clinics_not_reached_in_time_go_to_a_second_invocation(aws, platforms, monkeypatch):
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import fetch as fetch_handler
     from clinic_reviews_local import lambdas
 
     remaining = iter([300_000, 300_000, 20_000, 20_000] + [300_000] * 10)
     monkeypatch.setattr(lambdas.LambdaContext, "get_remaining_time_in_millis", lambda self: next(remaining))
     with aws.in_function("FetchFunction"):
-        monkeypatch.setattr(wiring.fetch_service(), "_batch", 1)
+        monkeypatch.setattr(fetch_handler.services(), "_batch", 1)
     report = fetch(aws)
     assert report["clinics"] == ["msk-arbat"] and report["remaining"] == ["ekb-center", "vvo-svetlanskaya"]
     assert aws.lambdas.invocations[aws.physical("FetchFunction")] == 2  # the continuation ran

@@ -67,8 +67,8 @@ def test_a_feed_whose_second_item_is_poison_moves_on(aws, poisoned):
 def test_the_digest_counts_what_was_put_aside(aws, poisoned):
     fetch(aws)
     aws.advance_to(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))  # 08:00 in Moscow the next day
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import digest as digest_handler
 
-    digest, email = wiring.digest_service().build("zdorovie", date(2026, 12, 7))
+    digest, email = digest_handler.services().service.build("zdorovie", date(2026, 12, 7))
     assert digest.quarantined == 1
     assert "1" in email.text and ("карантин" in email.text or "put aside" in email.text)

@@ -110,12 +110,13 @@ def test_a_disabled_person_is_out_within_the_token_lifetime(aws, olga, monkeypat
 
 
 def test_script_tokens_name_their_clinics_and_are_revoked_by_one_command(aws, olga, tmp_path, capsys):
-    from clinic_reviews import wiring
     from clinic_reviews.cli import main
+    from clinic_reviews.clients import secret_bytes
+    from clinic_reviews.handlers import cases
     from clinic_reviews_local.api_calls import paused
 
     key = tmp_path / "key"
-    key.write_bytes(wiring.console_secret())
+    key.write_bytes(secret_bytes("console_secret_name"))
     table = aws.physical("ReviewsTable")
     args = ["console-token", "--key-file", str(key), "--table", table, "--chain", "zdorovie", "--user", "crm",
             "--name", "CRM sync", "--role", "review_manager", "--hours", "24"]  # issued at wall time, the stack is a
@@ -132,7 +133,7 @@ def test_script_tokens_name_their_clinics_and_are_revoked_by_one_command(aws, ol
     with paused():
         assert main(["console-token", "--revoke", "--table", table, "--chain", "zdorovie"]) == 0
     assert "generation 1" in capsys.readouterr().out
-    wiring.script_token_generations.cache_clear()  # a warm function sees it within a minute (its cache)
+    cases.services.cache_clear()  # a warm function sees it within a minute (its cache)
     status, body = _api(aws, "/api/cases", token)
     assert status == 401 and "revoked" in body["message"]
     with paused():

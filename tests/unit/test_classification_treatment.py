@@ -13,8 +13,7 @@ from clinic_reviews.domain.classification import classify
         ("It worked great and the rash cleared up in two days.", "positive"),
         ("Did not work for me at all, no relief.", "negative"),
         ("Stopped taking it because of the side effects.", "negative"),
-        pytest.param("No side effects and my sleep improved.", "positive", marks=pytest.mark.xfail(
-            strict=True, reason="#17: the text model reads 'side effects' as a complaint (a recall-first false alarm)")),
+        ("No side effects and my sleep improved.", "positive"),
         ("A godsend after years of migraines.", "positive"),
     ],
 )

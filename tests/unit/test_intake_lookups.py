@@ -32,7 +32,7 @@ class MemoryReviews:
     def get(self, key):
         return self.items.get(key)
 
-    def insert(self, record, history=()):
+    def insert(self, record, history=(), retention=None, today=None):
         self.items[record.key] = record
         return record
 

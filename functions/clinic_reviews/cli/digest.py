@@ -65,10 +65,11 @@ def run(args: argparse.Namespace) -> int:
     reports = local_reports("digest")
     try:
         with reports.restored(args.state or args.out) as state:
-            from clinic_reviews import wiring
+            from clinic_reviews import compose
+            from clinic_reviews.settings import get_settings
 
             chain_id = pick_chain(state.chains, args.chain, "digest")
-            zone = ZoneInfo(wiring.policy_repository().chain(chain_id).chain.timezone)
+            zone = ZoneInfo(compose.Table(get_settings()).policies.chain(chain_id).chain.timezone)
             day = args.date or (state.end.astimezone(zone) - timedelta(days=1)).date()
             written = reports.write_digest(args.out, chain_id, day)
     except reports.NoState as exc:

@@ -36,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
     reports = local_reports("report")
     try:
         with reports.restored(args.state or args.out) as state:
-            from clinic_reviews import wiring
+            from clinic_reviews import compose
+            from clinic_reviews.settings import get_settings
 
             chain_id = pick_chain(state.chains, args.chain, "report")
-            zone = ZoneInfo(wiring.policy_repository().chain(chain_id).chain.timezone)
+            zone = ZoneInfo(compose.Table(get_settings()).policies.chain(chain_id).chain.timezone)
             month = args.month or (state.end.astimezone(zone) - timedelta(days=1)).date().replace(day=1)
             written = reports.write_report(args.out, chain_id, month)
     except reports.NoState as exc:

@@ -32,6 +32,11 @@ SQS_POLLERS = 5  # Lambda's long polls of an SQS event source, 20 s each, while 
 SQS_REQUESTS_PER_BATCH = 2  # the event source's receive and delete of one batch
 ESCALATION_FUNCTIONS = ("EscalateFunction",)
 FETCH_CLINICS_PER_INVOCATION = 10  # settings.fetch_clinics_per_batch: one poll invokes the fetch per 10 clinics
+#: KMS calls the services make with the stack's key (DataKey) on the functions' behalf: DynamoDB renews a caller's
+#: cached table key at most every 5 minutes, SQS a data key daily (KmsDataKeyReusePeriodSeconds), S3 once per bucket
+#: key. moto makes none, so they are not measured: counted as an upper bound, every function renewing every
+#: 5 minutes around the clock.
+SERVICE_KMS_REQUESTS_PER_FUNCTION_HOUR = 12
 OPEN_WINDOW_DAYS = 14  # domain/fetch.py: a poll re-reads a feed down to its oldest unanswered review in this window
 
 #: quantity -> (service, price attribute of Prices, free-tier key)
@@ -244,6 +249,7 @@ def estimate(inventory: Inventory, workload: Workload, measured: dict[str, Any],
     # idle: resources billed by the month, and Lambda polling the queues it reads
     usage.add("secrets", inventory.secrets, True)
     usage.add("kms_keys", inventory.kms_keys, True)
+    usage.add("kms_requests", len(inventory.functions) * HOURS_A_MONTH * SERVICE_KMS_REQUESTS_PER_FUNCTION_HOUR, True)
     usage.add("alarm_metrics", inventory.alarm_metrics, True)
     usage.add("dashboards", inventory.dashboards, True)
     usage.add("sqs_requests", inventory.sqs_event_sources * SQS_POLLERS * SECONDS_A_MONTH / 20, True)
@@ -309,6 +315,8 @@ def assumptions(inventory: Inventory, workload: Workload, measured: dict[str, An
         f"resources from template.yaml at its defaults: {len(inventory.functions)} functions, {inventory.secrets} "
         f"secrets, {inventory.kms_keys} KMS keys, {inventory.alarm_metrics} alarm metrics in {inventory.alarms} "
         f"alarms, {inventory.dashboards} dashboards",
+        f"KMS requests that DynamoDB, S3 and SQS make with the stack's key: at most "
+        f"{SERVICE_KMS_REQUESTS_PER_FUNCTION_HOUR} per function and hour (an upper bound; not measurable locally)",
         "schedules from template.yaml: " + "; ".join(f"{s.name} {s.expression} = {s.per_month:g}/month"
                                                     for s in inventory.schedules),
         f"AWS calls, DynamoDB units, invocations, CPU time, transitions, SMS parts and e-mails per review, per "

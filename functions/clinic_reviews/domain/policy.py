@@ -36,6 +36,7 @@ from clinic_reviews.domain.business_time import (
     parse_within,
     zone,
 )
+from clinic_reviews.domain.retention import Retention
 from clinic_reviews.domain.review import SOURCES
 
 CHANNELS = ("sms", "email", "chat")
@@ -324,6 +325,41 @@ class FeedbackSpec(_Model):
         return parse_span(getattr(self, name))
 
 
+class InboundEmailSpec(_Model):
+    """Mail to the client-service mailbox (SES receipt rule -> S3 -> intake; docs/sources.md, e-mail).
+
+    A mail goes to the clinic whose `mailboxes` address received it (per-clinic mailboxes), else to
+    `default_clinic` (the chain's one mailbox); a mail for neither is refused. `unverified`: what to do with
+    a mail whose sender SES could not vouch for (DMARC not passed): `mark` stores the review and marks the
+    sender's address unverified in the contact data (staff confirm who wrote before answering privately);
+    `reject` stores nothing. Spam and viruses (SES's scans) are never stored.
+    """
+
+    mailboxes: dict[str, str] = Field(default_factory=dict)
+    default_clinic: str | None = None
+    unverified: Literal["mark", "reject"] = "mark"
+    #: How long the sender's address and name are kept beside the review (contact data), e.g. "90d".
+    keep_sender_for: str = "90d"
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _addresses(cls, value: dict[str, str]) -> dict[str, str]:
+        return {_email(address, "mailbox").lower(): clinic for address, clinic in value.items()}
+
+    @field_validator("keep_sender_for")
+    @classmethod
+    def _keep(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    def clinic_for(self, recipients: tuple[str, ...] | list[str]) -> str | None:
+        """The clinic of the first recipient that is one of its mailboxes, else the default clinic."""
+        for address in recipients:
+            if address.lower() in self.mailboxes:
+                return self.mailboxes[address.lower()]
+        return self.default_clinic
+
+
 class Chain(_Model):
     """Chain-wide settings. `strict` tightens `eod` tiers to one business hour (see `TierSpec`)."""
 
@@ -512,6 +548,10 @@ class Policy(_Model):
     feedback: FeedbackSpec | None = None
     #: Reply drafts: the public contact line, signature and the chain's own templates; None: defaults.
     replies: RepliesSpec | None = None
+    #: Days each kind of personal data is kept (docs/retention.md); left out: the documented defaults.
+    retention: Retention = Field(default_factory=Retention)
+    #: Inbound e-mail to the client-service mailbox; None: mail is not read.
+    email: InboundEmailSpec | None = None
     clinics: list[Clinic] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -533,6 +573,11 @@ class Policy(_Model):
             problems += self._bind(i, clinic)
         for path, notify in notifies:
             problems += self._check_notify(path, notify)
+        if self.email is not None:
+            known = {c.id for c in self.clinics}
+            targets = [("email.default_clinic", self.email.default_clinic)]
+            targets += [(f"email.mailboxes[{a!r}]", c) for a, c in self.email.mailboxes.items()]
+            problems += [f"{path}: unknown clinic {c!r}" for path, c in targets if c is not None and c not in known]
         if problems:
             raise ValueError("\n".join(problems))
         return self

@@ -39,6 +39,8 @@ class ReviewRecord:
     first_rating: int | None = None
     text_s3_key: str | None = None
     version: int | None = None
+    #: When the store deletes it (TTL, epoch seconds; the policy's retention); None before it is stored.
+    expires_at: int | None = None
 
     @property
     def key(self) -> ReviewKey:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
 from clinic_reviews.domain.privacy import excerpt
 from clinic_reviews.handlers.request_limits import ACK_BYTES, limit_request_size
 from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 app = LambdaFunctionUrlResolver()
 HEADERS = {
@@ -40,7 +40,7 @@ def _page(view: AckView | None, status: int = 200) -> Response:
 @app.get("/a/<link_id>")
 def show(link_id: str) -> Response:
     try:
-        return _page(wiring.ack_service().view(link_id))
+        return _page(services().view(link_id))
     except LinkNotFound as exc:
         logger.info("ack link refused", extra={"reason": str(exc)})
         return _page(None, 404)
@@ -49,13 +49,23 @@ def show(link_id: str) -> Response:
 @app.post("/a/<link_id>")
 def acknowledge(link_id: str) -> Response:
     try:
-        view = wiring.ack_service().acknowledge(link_id)
+        view = services().acknowledge(link_id)
     except LinkNotFound as exc:
         logger.info("ack link refused", extra={"reason": str(exc)})
         return _page(None, 404)
     if view.just_acknowledged:
         metrics.add_metric(name="AcknowledgedByLink", unit="Count", value=1)
     return _page(view)
+
+
+@container.cached
+def services():
+    """Acknowledgement links: the table (links, reviews, policies) and the bus."""
+    from clinic_reviews.services.ack import AckService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    return AckService(table.links, table.reviews, table.policies, compose.bus(settings), clock.now)
 
 
 @limit_request_size(ACK_BYTES)

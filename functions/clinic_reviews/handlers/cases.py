@@ -16,6 +16,7 @@ Every write goes through services/cases.py, which records who, when and what in 
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
@@ -26,8 +27,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_reviews import clock, wiring
+from clinic_reviews import clock, compose, container
 from clinic_reviews import http_input as request
+from clinic_reviews.clients import client, secret_bytes
 from clinic_reviews.console import pages
 from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, signed_by_pool, verify
 from clinic_reviews.console.pool import SignInError, verify_pool_token
@@ -39,7 +41,7 @@ from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_si
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import Settings, get_settings, requires
 
 app = LambdaFunctionUrlResolver(enable_validation=True)
 OPENAPI = {
@@ -54,6 +56,62 @@ app.configure_openapi(**OPENAPI)
 SECURED = [{"bearer": []}]
 LANG_COOKIE = "cr_lang"
 SESSION_SECONDS = 3600  # the pool's ID tokens live 60 minutes; the console does not refresh them
+
+# ------------------------------------------------------------------------------------------------ composition
+class Services:
+    """What the cases function touches, each built on first use in a container: the table (cases, reviews,
+    policies, replies, script-token generations), the bus, the Cognito user pool and its signing keys, Google
+    (replies, with SOURCES_SECRET_NAME); the console's key (CONSOLE_SECRET_NAME) is read where a token is checked."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.table = compose.Table(settings)
+
+    @property
+    def policies(self):
+        return self.table.policies
+
+    @property
+    def script_tokens(self):
+        return self.table.script_tokens
+
+    @cached_property
+    def cases(self):
+        return compose.case_service(self.settings, self.table, compose.bus(self.settings))
+
+    @cached_property
+    def reply_quality(self):
+        return compose.reply_quality(self.table)
+
+    @cached_property
+    def _cognito(self):
+        return client("cognito-idp")
+
+    @cached_property
+    def pool(self):
+        from clinic_reviews.console.pool import Pool
+
+        settings = self.settings
+        return Pool(self._cognito.meta.region_name, settings.require("user_pool_id"), settings.require("user_pool_client_id"))
+
+    @cached_property
+    def pool_keys(self):
+        """The pool's signing keys, cached for an hour by this warm function."""
+        from clinic_reviews.console.pool import PoolKeys
+
+        return PoolKeys(self.pool.jwks_url, compose.get_json)
+
+    @cached_property
+    def sign_in(self):
+        from clinic_reviews.console.pool import PoolSignIn
+
+        return PoolSignIn(self._cognito, self.pool)
+
+
+@container.cached
+def services() -> Services:
+    return Services(get_settings())
+
 
 # ------------------------------------------------------------------------------------------------ models
 ActionKind = Literal["patient_called", "sorry_bonus", "escalated_to_legal"]
@@ -240,10 +298,10 @@ def current_user() -> User:
     token = _token()
     if not token:
         raise AuthError("sign in first: send Authorization: Bearer <token>")
-    chain = wiring.get_settings().require("chain_id")
+    chain = get_settings().require("chain_id")
     if signed_by_pool(token):
-        return verify_pool_token(token, wiring.pool(), wiring.pool_keys(), chain)
-    user = verify(token, wiring.console_secret(), clock.now(), wiring.script_token_generations().current(chain))
+        return verify_pool_token(token, services().pool, services().pool_keys, chain)
+    user = verify(token, secret_bytes("console_secret_name"), clock.now(), services().script_tokens.current(chain))
     if user.chain_id != chain:
         raise AuthError("the token is for another chain")
     return user
@@ -258,7 +316,7 @@ def _case_out(case) -> CaseOut:
          summary="Open cases of your clinics (or one), soonest deadline first")
 def list_cases(clinic: Annotated[str | None, Query(max_length=64)] = None) -> list[QueueItemOut]:
     user = current_user()
-    rows = wiring.case_service().queue(user.actor("api"), user.chain_id, clinic)
+    rows = services().cases.queue(user.actor("api"), user.chain_id, clinic)
     return [
         QueueItemOut(
             case=_case_out(row.case), clinic=row.clinic, minutes_left=row.minutes_left, overdue=row.overdue,
@@ -272,7 +330,7 @@ def list_cases(clinic: Annotated[str | None, Query(max_length=64)] = None) -> li
          summary="A case with its review, classification, reply draft and privacy check, and its log")
 def get_case(case_id: str) -> CaseDetailOut:
     user = current_user()
-    view = wiring.case_service().view(user.actor("api"), case_id)
+    view = services().cases.view(user.actor("api"), case_id)
     review = None
     if view.record is not None:
         cls = view.record.classification
@@ -294,14 +352,14 @@ def get_case(case_id: str) -> CaseDetailOut:
 @app.post("/api/cases/<case_id>/take", security=SECURED, responses=ERRORS, tags=["cases"], summary="Take the case")
 def take_case(case_id: str) -> CaseOut:
     user = current_user()
-    return _case_out(wiring.case_service().take(user.actor("api"), case_id))
+    return _case_out(services().cases.take(user.actor("api"), case_id))
 
 
 @app.post("/api/cases/<case_id>/actions", security=SECURED, responses=ERRORS, tags=["cases"],
           summary="Record what was done: patient called, sorry bonus (kind, value), escalated to legal")
 def record_action(case_id: str, body: Annotated[ActionIn, Body()]) -> CaseOut:
     user = current_user()
-    case = wiring.case_service().record_action(
+    case = services().cases.record_action(
         user.actor("api"), case_id, body.kind, note=body.note, bonus_kind=body.bonus_kind, bonus_value=body.bonus_value
     )
     return _case_out(case)
@@ -311,14 +369,14 @@ def record_action(case_id: str, body: Annotated[ActionIn, Body()]) -> CaseOut:
           tags=["cases"], summary="Approve and post the public reply (the privacy check must pass)")
 def approve_reply(case_id: str, body: Annotated[ReplyIn, Body()]) -> ReplyOut:
     user = current_user()
-    case, mode = wiring.case_service().approve_reply(user.actor("api"), case_id, body.text, by_hand=body.by_hand)
+    case, mode = services().cases.approve_reply(user.actor("api"), case_id, body.text, by_hand=body.by_hand)
     return ReplyOut(case=_case_out(case), reply_mode=mode)
 
 
 @app.post("/api/cases/<case_id>/resolve", security=SECURED, responses=ERRORS, tags=["cases"], summary="Mark the case resolved")
 def resolve_case(case_id: str) -> CaseOut:
     user = current_user()
-    return _case_out(wiring.case_service().resolve(user.actor("api"), case_id))
+    return _case_out(services().cases.resolve(user.actor("api"), case_id))
 
 
 @app.post("/api/cases/<case_id>/close", security=SECURED, responses=ERRORS, tags=["cases"],
@@ -326,7 +384,7 @@ def resolve_case(case_id: str) -> CaseOut:
 def close_case(case_id: str, body: Annotated[CloseIn, Body()]) -> CaseOut:
     user = current_user()
     cause = RootCause(body.root_cause.topic, body.root_cause.systemic, body.root_cause.fix_note)
-    return _case_out(wiring.case_service().close(user.actor("api"), case_id, body.outcome, cause))
+    return _case_out(services().cases.close(user.actor("api"), case_id, body.outcome, cause))
 
 
 @app.get("/api/analytics", security=SECURED, responses=ERRORS, tags=["analytics"],
@@ -337,7 +395,7 @@ def analytics(
     clinic: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     user = current_user()
-    return wiring.case_service().analytics(user.actor("api"), user.chain_id, start, end, clinic).to_json()
+    return services().cases.analytics(user.actor("api"), user.chain_id, start, end, clinic).to_json()
 
 
 def openapi_document() -> str:
@@ -392,9 +450,9 @@ def _console_user() -> User | None:
 
 
 def _chain_language() -> str:
-    chain = wiring.get_settings().chain_id
+    chain = get_settings().chain_id
     try:
-        return wiring.policy_repository().chain(chain).chain.language if chain else "ru"
+        return services().policies.chain(chain).chain.language if chain else "ru"
     except LookupError:
         return "ru"
 
@@ -411,10 +469,10 @@ def login_page():
 
 
 def _login_html(lang: str, error: str | None = None, step: str = "password", **fields) -> str:
-    settings = wiring.get_settings()
+    settings = get_settings()
     users = []
     if settings.console_dev_password and settings.chain_id:
-        users = dev_users(wiring.policy_repository().chain(settings.chain_id))
+        users = dev_users(services().policies.chain(settings.chain_id))
     context = {"username": None, "session": None, "notice": None, **fields}
     return pages.page("console_login.html.j2", lang, users=users, error=error, step=step, **context)
 
@@ -439,11 +497,11 @@ def login():
     _same_origin()
     form = _form()
     lang = _form_lang(form)
-    settings = wiring.get_settings()
+    settings = get_settings()
     if form.get("user"):
         if not (settings.console_dev_password and settings.chain_id):
             return _html(_login_html(lang, "dev login is disabled here"), 403)
-        chosen = [u for u in dev_users(wiring.policy_repository().chain(settings.chain_id)) if u.id == form["user"]]
+        chosen = [u for u in dev_users(services().policies.chain(settings.chain_id)) if u.id == form["user"]]
         if not chosen:
             return _html(_login_html(lang, "unknown demo user"), 400)
         logger.info("dev login", extra={"user": chosen[0].id})
@@ -451,7 +509,7 @@ def login():
     else:
         username, password = form.get("username", "").strip(), form.get("password", "")
     try:
-        step = wiring.pool_sign_in().password(username, password)
+        step = services().sign_in.password(username, password)
     except SignInError as exc:
         return _html(_login_html(lang, str(exc), username=username), 401)
     return _next_step(lang, username, step)
@@ -463,7 +521,7 @@ def login_challenge():
     form = _form()
     lang, username = _form_lang(form), form.get("username", "").strip()
     try:
-        step = wiring.pool_sign_in().answer(form.get("challenge", ""), username, form.get("session", ""),
+        step = services().sign_in.answer(form.get("challenge", ""), username, form.get("session", ""),
                                             form.get("value", "").strip())
     except SignInError as exc:
         return _html(_login_html(lang, str(exc), username=username), 401)
@@ -482,7 +540,7 @@ def reset_password():
     _same_origin()
     form = _form()
     lang, username = _form_lang(form), form.get("username", "").strip()
-    sign_in = wiring.pool_sign_in()
+    sign_in = services().sign_in
     try:
         if not form.get("code"):
             sign_in.forgot(username)
@@ -506,8 +564,8 @@ def queue_page():
     lang, cookies = _lang(_chain_language())
     params = app.current_event.query_string_parameters or {}
     clinic_id = params.get("clinic") or None
-    service = wiring.case_service()
-    policy = wiring.policy_repository().chain(user.chain_id)
+    service = services().cases
+    policy = services().policies.chain(user.chain_id)
     rows = service.queue(user.actor(), user.chain_id, clinic_id)
     visible = [c for c in policy.clinics if user.actor().sees(c.id)]
     notice = pages.TEXTS[lang].get(f"done_{params.get('done')}") if params.get("done") else None
@@ -536,13 +594,13 @@ def _case_html(user: User, case_id: str, lang: str, *, status: int = 200, error:
                notice: str | None = None, reply_text: str | None = None, check=None, cookies=None) -> Response:
     actor = user.actor()
     try:
-        view = wiring.case_service().view(actor, case_id)
+        view = services().cases.view(actor, case_id)
     except CaseNotFound:
         return _html(pages.page("console_login.html.j2", lang, users=[], error="no such case", step=None, notice=None), 404)
     if reply_text is None and view.draft is not None:
         reply_text, check = view.draft.text, view.draft.check
     elif reply_text is not None and check is None and view.record is not None:
-        policy, clinic = wiring.policy_repository().for_clinic(view.case.clinic_id)
+        policy, clinic = services().policies.for_clinic(view.case.clinic_id)
         check = check_text(view.record, view.text, reply_text, policy, clinic)
     quality = _quality(view, reply_text, user) if reply_text and not view.case.private else None
     can = {
@@ -561,9 +619,9 @@ def _quality(view, text: str, user: User):
     """The reply's checklist score before it is posted (docs/insights.md); None without its review."""
     if view.record is None:
         return None
-    policy, clinic = wiring.policy_repository().for_clinic(view.case.clinic_id)
-    allowed = wiring.case_service().reply_context(policy, clinic).allowed()
-    return wiring.reply_quality_service().console_score(view.record, view.text, text, user.name, allowed)
+    policy, clinic = services().policies.for_clinic(view.case.clinic_id)
+    allowed = services().cases.reply_context(policy, clinic).allowed()
+    return services().reply_quality.console_score(view.record, view.text, text, user.name, allowed)
 
 
 def _console_write(case_id: str, done: str, write) -> Response:
@@ -589,7 +647,7 @@ def _console_write(case_id: str, done: str, write) -> Response:
 
 @app.post("/console/cases/<case_id>/take", include_in_schema=False)
 def console_take(case_id: str):
-    return _console_write(case_id, "taken", lambda actor, form: wiring.case_service().take(actor, case_id))
+    return _console_write(case_id, "taken", lambda actor, form: services().cases.take(actor, case_id))
 
 
 @app.post("/console/cases/<case_id>/actions", include_in_schema=False)
@@ -600,7 +658,7 @@ def console_action(case_id: str):
         value = form.get("bonus_value", "").strip()
         if bonus and not value.isdigit():
             raise CaseInvalid("a sorry bonus needs its value, a whole number")
-        wiring.case_service().record_action(
+        services().cases.record_action(
             actor, case_id, kind, note=form.get("note") or None,
             bonus_kind=(form.get("bonus_kind") or None) if bonus else None, bonus_value=int(value) if bonus else None,
         )
@@ -612,7 +670,7 @@ def console_action(case_id: str):
 def console_reply(case_id: str):
     return _console_write(
         case_id, "reply",
-        lambda actor, form: wiring.case_service().approve_reply(
+        lambda actor, form: services().cases.approve_reply(
             actor, case_id, form.get("text", ""), by_hand=form.get("mode") != "platform"
         ),
     )
@@ -635,14 +693,14 @@ def console_check(case_id: str):
 
 @app.post("/console/cases/<case_id>/resolve", include_in_schema=False)
 def console_resolve(case_id: str):
-    return _console_write(case_id, "resolved", lambda actor, form: wiring.case_service().resolve(actor, case_id))
+    return _console_write(case_id, "resolved", lambda actor, form: services().cases.resolve(actor, case_id))
 
 
 @app.post("/console/cases/<case_id>/close", include_in_schema=False)
 def console_close(case_id: str):
     def write(actor, form):
         cause = RootCause(form.get("topic", ""), form.get("systemic") == "yes", form.get("fix_note") or None)
-        wiring.case_service().close(actor, case_id, form.get("outcome", ""), cause)
+        services().cases.close(actor, case_id, form.get("outcome", ""), cause)
 
     return _console_write(case_id, "closed", write)
 

@@ -12,17 +12,20 @@ A tampered or unknown link gets the "does not work" page (404), an expired one a
 
 from __future__ import annotations
 
+from functools import cache
+
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from clinic_reviews import clock, compose, container
 from clinic_reviews import http_input as request
-from clinic_reviews import wiring
+from clinic_reviews.clients import secret_bytes
 from clinic_reviews.handlers.request_limits import FEEDBACK_BYTES, limit_request_size
 from clinic_reviews.http_errors import guarded, install
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 app = LambdaFunctionUrlResolver()
 install(app, "feedback page", HEADERS)
@@ -56,7 +59,7 @@ def _refused(exc: Exception, lang: str | None) -> Response:
 
 def _show(token: str, lang: str | None, error: str | None = None, status: int = 200) -> Response:
     try:
-        view = wiring.feedback_page().view(token, lang, error)
+        view = services().view(token, lang, error)
     except LinkInvalid as exc:
         return _refused(exc, lang)
     if view.state == "expired":
@@ -82,7 +85,7 @@ def rate(token: str) -> Response:
     form = _form()
     lang = _lang(form)
     try:
-        error = wiring.feedback_page().rate(token, form.get("rating"), form.get("comment"))
+        error = services().rate(token, form.get("rating"), form.get("comment"))
     except (LinkInvalid, LinkExpired) as exc:
         return _refused(exc, lang)
     if not error:
@@ -95,7 +98,7 @@ def director(token: str) -> Response:
     form = _form()
     lang = _lang(form)
     try:
-        error = wiring.feedback_page().tell_director(token, form.get("message"), form.get("callback"))
+        error = services().tell_director(token, form.get("message"), form.get("callback"))
     except (LinkInvalid, LinkExpired) as exc:
         return _refused(exc, lang)
     return _after_post(token, lang, error)
@@ -105,7 +108,7 @@ def director(token: str) -> Response:
 def optout_page(token: str) -> Response:
     lang = _lang()
     try:
-        view = wiring.feedback_page().view(token, lang)
+        view = services().view(token, lang)
     except LinkInvalid as exc:
         return _refused(exc, lang)
     return _html(render_page("optout", view.lang, _base(token), view, chosen=lang is not None))
@@ -116,17 +119,17 @@ def optout(token: str) -> Response:
     form = _form()
     lang = _lang(form)
     try:
-        wiring.feedback_page().opt_out(token)
+        services().opt_out(token)
     except LinkInvalid as exc:
         return _refused(exc, lang)
-    view = wiring.feedback_page().view(token, lang)
+    view = services().view(token, lang)
     return _html(render_page("optout", view.lang, _base(token), view, chosen=lang is not None))
 
 
 @app.post("/f/<token>/seen")
 def seen(token: str) -> Response:
     try:
-        wiring.feedback_page().seen(token)
+        services().seen(token)
     except (LinkInvalid, LinkExpired):
         pass
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
@@ -135,10 +138,26 @@ def seen(token: str) -> Response:
 @app.post("/f/<token>/click")
 def click(token: str) -> Response:
     try:
-        wiring.feedback_page().click(token, _form().get("source", ""))
+        services().click(token, _form().get("source", ""))
     except (LinkInvalid, LinkExpired):
         pass
     return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
+
+
+@container.cached
+def services():
+    """The patient's feedback page: the table (requests, policies), the link secret; a complaint goes to intake
+    (the bus, the escalation state machine)."""
+    from clinic_reviews.services.feedback import FeedbackPage
+
+    settings = get_settings()
+    table = compose.Table(settings)
+
+    @cache
+    def intake():
+        return compose.intake(settings, table)
+
+    return FeedbackPage(table.feedback, table.policies, intake, lambda: secret_bytes("link_secret_name"), clock.now)
 
 
 @limit_request_size(FEEDBACK_BYTES)

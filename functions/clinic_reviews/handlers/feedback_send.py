@@ -10,9 +10,23 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
+from clinic_reviews.clients import secret_bytes
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
+
+
+@container.cached
+def services():
+    """Feedback requests out: the table (requests, policies), SMS (SNS); the link secret, FEEDBACK_BASE_URL."""
+    from clinic_reviews.services.feedback import FeedbackSender
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    return FeedbackSender(
+        table.feedback, table.policies, compose.delivery(settings), lambda: secret_bytes("link_secret_name"),
+        settings.require("feedback_base_url"), clock.now,
+    )
 
 
 @requires("TABLE_NAME", "LINK_SECRET_NAME", "FEEDBACK_BASE_URL")
@@ -20,7 +34,7 @@ from clinic_reviews.settings import requires
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = wiring.feedback_sender().send(event["ref"])
+    result = services().send(event["ref"])
     if result["outcome"] == "sent":
         metrics.add_metric(name="FeedbackRequestsSent", unit="Count", value=1)
     return result

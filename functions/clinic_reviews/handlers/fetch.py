@@ -15,9 +15,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
+from clinic_reviews.clients import client
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 
 class BadFetchEvent(ValueError):
@@ -33,17 +34,32 @@ def _parse(event: Any) -> tuple[str, list[str] | None]:
     return event["chain_id"], clinics
 
 
+@container.cached
+def services():
+    """The fetch: the table (policies, cursors, reviews), the archive bucket (raw pages), the platforms (their
+    credentials: SOURCES_SECRET_NAME), intake (the bus, the escalation state machine)."""
+    from clinic_reviews.services.fetch import FetchService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    intake = compose.intake(settings, table)
+    return FetchService(
+        table.policies, table.cursors, table.reviews, table.archive, intake, compose.feeds(), clock.now,
+        clinics_per_batch=settings.fetch_clinics_per_batch,
+    )
+
+
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN", "SOURCES_SECRET_NAME")
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     chain_id, clinics = _parse(event)
-    report = wiring.fetch_service().run(
+    report = services().run(
         chain_id, clinics, time_left=lambda: context.get_remaining_time_in_millis() / 1000
     )
     if report.remaining:
-        wiring.client("lambda").invoke(
+        client("lambda").invoke(
             FunctionName=context.invoked_function_arn,
             InvocationType="Event",
             Payload=json.dumps({"chain_id": chain_id, "clinics": report.remaining}).encode(),

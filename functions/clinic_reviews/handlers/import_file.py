@@ -14,9 +14,18 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import compose, container
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
+
+
+@container.cached
+def services():
+    """Imports: the table (+ archive bucket), the bus, the escalation state machine; files of the bucket an S3
+    event names."""
+    settings = get_settings()
+    table = compose.Table(settings)
+    return compose.imports(settings, table)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN")
@@ -27,8 +36,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     reports = []
     for record in S3Event(event).records:
         key = unquote_plus(record.s3.get_object.key)
-        report = wiring.import_service().import_object(
-            wiring.objects(record.s3.bucket.name), key, size=record.s3.get_object.size
+        report = services().import_object(
+            compose.bucket(record.s3.bucket.name), key, size=record.s3.get_object.size
         )
         reports.append(report)
         if report.skipped:

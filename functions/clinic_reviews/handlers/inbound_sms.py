@@ -13,9 +13,19 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
+from clinic_reviews.clients import secret_bytes
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
+
+
+@container.cached
+def services():
+    """Patients' SMS replies (STOP): the table (feedback requests) and the phone salt secret."""
+    from clinic_reviews.services.feedback import InboundSms
+
+    table = compose.Table(get_settings())
+    return InboundSms(table.feedback, lambda: secret_bytes("phone_salt_secret_name"), clock.now)
 
 
 @requires("TABLE_NAME", "PHONE_SALT_SECRET_NAME")
@@ -23,7 +33,7 @@ from clinic_reviews.settings import requires
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    outcomes = Counter(wiring.inbound_sms().receive(record.sns.message) for record in SNSEvent(event).records)
+    outcomes = Counter(services().receive(record.sns.message) for record in SNSEvent(event).records)
     if outcomes["opted_out"]:
         metrics.add_metric(name="FeedbackOptOutsBySms", unit="Count", value=outcomes["opted_out"])
     logger.info("inbound SMS handled", extra={"outcomes": dict(outcomes)})

@@ -12,10 +12,10 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from clinic_reviews import wiring
+from clinic_reviews import compose, container
 from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -43,7 +43,7 @@ def _reviews_of(payload: Any) -> list[Any]:
 
 
 def _ingest(reviews: list[Any]) -> dict[str, Any]:
-    report = wiring.intake_service().ingest(reviews)
+    report = services().ingest(reviews)
     for rejection in report.rejected:
         logger.warning("review rejected", extra={"index": rejection.index, "reason": rejection.reason})
     for name in ("new", "changed", "unchanged", "escalations"):
@@ -61,6 +61,14 @@ def _record_handler(record: SQSRecord) -> dict[str, Any]:
     except BadJson as exc:
         raise BadBatch(f"message body is not JSON: {exc}") from None
     return _ingest(_reviews_of(payload))
+
+
+@container.cached
+def services():
+    """The intake service: the table (+ archive bucket), the bus, the escalation state machine."""
+    settings = get_settings()
+    table = compose.Table(settings)
+    return compose.intake(settings, table)
 
 
 @requires("TABLE_NAME", "BUS_NAME", "ARCHIVE_BUCKET", "ESCALATION_STATE_MACHINE_ARN")

@@ -12,12 +12,13 @@ import hmac
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from clinic_reviews import compose, container
 from clinic_reviews import http_input as request
-from clinic_reviews import wiring
+from clinic_reviews.clients import client, secret
 from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 app = LambdaFunctionUrlResolver()
 install(app, "telegram")
@@ -30,7 +31,7 @@ def _plain(status: int, text: str) -> Response:
 
 @app.post("/telegram")
 def webhook():
-    expected = str(wiring.telegram_secret().get("webhook_secret") or "")
+    expected = str(secret("telegram_secret_name", transform="json").get("webhook_secret") or "")
     given = request.headers(app.current_event.raw_event).get(SECRET_HEADER) or ""
     if not expected or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
         logger.info("telegram update refused: wrong or missing secret token")
@@ -38,10 +39,22 @@ def webhook():
     update = request.json_body(app.current_event.raw_event, TELEGRAM_BYTES)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise HttpError(400, "not a Telegram update")
-    result = wiring.chat_service().handle(update=update)
+    result = services().handle(update=update)
     metrics.add_metric(name="TelegramUpdates", unit="Count", value=1)
     logger.info("telegram update handled", extra={"update_id": update["update_id"], "kind": min(result)})
     return _plain(200, "ok")
+
+
+@container.cached
+def services():
+    """The bot: the table (cases, reviews, policies, replies), the bus, the Telegram API (TELEGRAM_SECRET_NAME),
+    Google replies (SOURCES_SECRET_NAME)."""
+    from clinic_reviews.services.chat import ChatService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    cases = compose.case_service(settings, table, compose.bus(settings))
+    return ChatService(cases, table.cases, table.policies, compose.telegram(), table.name, client("dynamodb"))
 
 
 @limit_request_size(TELEGRAM_BYTES)
@@ -51,5 +64,5 @@ def webhook():
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    wiring.chat_service().config.register_lambda_context(context)
+    services().config.register_lambda_context(context)
     return app.resolve(event, context)

@@ -15,10 +15,11 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import wiring
+from clinic_reviews import clock, compose, container
+from clinic_reviews.clients import secret_bytes
 from clinic_reviews.domain.visit_csv import VisitFileError, read_visits
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 
 VISITS_PREFIX = "visits/"
 REPORTS_PREFIX = "visits-reports/"
@@ -26,14 +27,14 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _event(detail: Any) -> dict[str, Any]:
-    report = wiring.visit_service().receive([detail])
+    report = services().receive([detail])
     for item in report.rejected:
         logger.warning("visit event rejected", extra={"reason": item["reason"]})
     return report.as_dict()
 
 
 def _file(bucket: str, key: str, size: int) -> dict[str, Any]:
-    objects = wiring.objects(bucket)
+    objects = compose.bucket(bucket)
     parts = key[len(VISITS_PREFIX):].split("/")
     clinic_id = parts[0] if len(parts) > 1 else None
     result: dict[str, Any] = {"key": key}
@@ -45,7 +46,7 @@ def _file(bucket: str, key: str, size: int) -> dict[str, Any]:
         result["error"] = str(exc)
     else:
         lines = [row.pop("_line") for row in rows]
-        report = wiring.visit_service().receive(rows)
+        report = services().receive(rows)
         result.update(report.as_dict())
         result["rejected"] = [{"line": lines[r["index"]], "reason": r["reason"]} for r in report.rejected]
         metrics.add_metric(name="VisitsImported", unit="Count", value=len(rows) - len(report.rejected))
@@ -53,6 +54,18 @@ def _file(bucket: str, key: str, size: int) -> dict[str, Any]:
     objects.delete(key)  # the file holds phone numbers: read once, then gone
     logger.info("visits file read", extra={k: v for k, v in result.items() if k != "rejected"})
     return result
+
+
+@container.cached
+def services():
+    """Visits in: the table (requests, policies), the feedback state machine, the phone salt secret; files of the
+    bucket an S3 event names."""
+    from clinic_reviews.services.feedback import VisitService
+
+    settings = get_settings()
+    table = compose.Table(settings)
+    starter = compose.workflow(settings.require("feedback_state_machine_arn"))
+    return VisitService(table.feedback, table.policies, starter, lambda: secret_bytes("phone_salt_secret_name"), clock.now)
 
 
 @requires("TABLE_NAME", "FEEDBACK_STATE_MACHINE_ARN", "PHONE_SALT_SECRET_NAME")

@@ -15,15 +15,29 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clinic_reviews import clock, wiring
+from clinic_reviews import clock, compose, container
 from clinic_reviews import http_input as request
+from clinic_reviews.clients import secret_bytes
 from clinic_reviews.domain.safe_text import parse_json, printable
 from clinic_reviews.handlers.request_limits import WEBHOOK_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, json_response
 from clinic_reviews.observability import logger, metrics, tracer
-from clinic_reviews.settings import requires
+from clinic_reviews.settings import get_settings, requires
 from clinic_reviews.sources import helpdesk
 from clinic_reviews.sources.webhook import HEADER, InvalidSignature, verify_signature
+
+
+@container.cached
+def services():
+    """Webhook reviews into intake: the table (+ archive bucket), the bus, the escalation state machine."""
+    settings = get_settings()
+    table = compose.Table(settings)
+    return compose.imports(settings, table)
+
+
+def _key() -> bytes:
+    """The HMAC key of signed calls and helpdesk channel tokens (WEBHOOK_SECRET_NAME)."""
+    return secret_bytes("webhook_secret_name")
 
 
 @limit_request_size(WEBHOOK_BYTES)
@@ -41,13 +55,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if channel in (helpdesk.YOUSCAN, helpdesk.USEDESK):  # the tools' own webhooks (docs/sources.md)
         return _from_channel(channel, body, request.headers(event), event)
     try:
-        verify_signature(wiring.webhook_secret(), body, request.headers(event).get(HEADER.lower()), clock.now())
+        verify_signature(_key(), body, request.headers(event).get(HEADER.lower()), clock.now())
     except InvalidSignature as exc:
         logger.warning("webhook refused", extra={"reason": str(exc)})
         metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
         raise HttpError(401, str(exc)) from None  # the reasons are fixed texts (sources/webhook.py)
     try:
-        report = wiring.import_service().receive_webhook(
+        report = services().receive_webhook(
             body, clinic_id=request.query(event, "clinic_id"), source=request.query(event, "source")
         )
     except ValueError as exc:  # unknown clinic or source, body too large: messages written for the sender
@@ -63,7 +77,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 def _from_channel(channel: str, body: bytes, headers: dict[str, str], event: dict[str, Any]) -> dict[str, Any]:
     """A YouScan mention or a Usedesk ticket: the channel's token first, then one review to the intake."""
-    expected = helpdesk.channel_token(wiring.webhook_secret(), channel)
+    expected = helpdesk.channel_token(_key(), channel)
     try:
         if channel == helpdesk.YOUSCAN:
             helpdesk.verify_basic(headers.get("authorization"), expected)
@@ -84,7 +98,7 @@ def _from_channel(channel: str, body: bytes, headers: dict[str, str], event: dic
     if clinic_id is None:
         raise HttpError(400, "the webhook URL needs ?clinic_id=")
     try:
-        report = wiring.import_service().receive_webhook(json.dumps(review).encode(), clinic_id=clinic_id)
+        report = services().receive_webhook(json.dumps(review).encode(), clinic_id=clinic_id)
     except ValueError as exc:
         raise HttpError(400, printable(str(exc))[:300]) from None
     if report.failed:

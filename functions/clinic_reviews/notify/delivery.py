@@ -35,7 +35,7 @@ class Delivery:
         config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=SEVEN_DAYS)
         self.config = config
         self._senders = senders
-        self._chat = chat  # the `chat` channel: a Telegram message (wiring.chat_sender), returns its id
+        self._chat = chat  # the `chat` channel: a Telegram message (compose.chat_sender), returns its id
         self.deliver = idempotent_function(data_keyword_argument="request", persistence_store=layer, config=config)(
             self._send
         )

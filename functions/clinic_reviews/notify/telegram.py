@@ -1,7 +1,7 @@
 """The Telegram Bot API: messages to the team's group (alerts with the case's buttons), callback answers.
 
 HTTP goes through the connectors' `SourceHttp` (explicit timeouts, bounded retries with jittered
-backoff; tests and the local stack install their transport and sleep through `wiring.chat_http_hooks`).
+backoff; tests and the local stack install their transport and sleep through `container.use_fake(compose.TELEGRAM_HTTP, ...)`).
 Telegram's 429 carries `parameters.retry_after` in the body (and sometimes a `Retry-After` header):
 the client waits exactly that long when it is within `MAX_RETRY_AFTER`, and gives up otherwise, so the
 caller's own retry (the escalation step, Telegram's redelivery of a webhook) comes back later instead

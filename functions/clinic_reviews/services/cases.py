@@ -83,7 +83,7 @@ class CaseOpener:
             record.key, record.chain_id, now, reply_deadline(record, policy), legal=record.classification.legal
         )
         day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-        return [case_event(change)] if self._cases.save(change, day) else []
+        return [case_event(change)] if self._cases.save(change, day, policy.retention) else []
 
 
 @dataclass(frozen=True)
@@ -283,10 +283,10 @@ class CaseService:
     def _apply(self, change: Change) -> Case:
         if not change.changed:
             return change.case
-        _, clinic = self._policies.for_clinic(change.case.clinic_id)
+        policy, clinic = self._policies.for_clinic(change.case.clinic_id)
         day = change.at.astimezone(ZoneInfo(clinic.timezone)).date()
         try:
-            self._cases.save(change, day)
+            self._cases.save(change, day, policy.retention)
         except StaleCase:
             raise CaseConflict("someone changed this case a moment ago: reload it and try again") from None
         events = [case_event(change)]

@@ -99,7 +99,9 @@ class EscalationService:
         deliveries = self._deliver(request, policy, clinic, record, tier_id, people, answer_by, now)
         self._reviews.record_tier(request.key, tier_id, next_due)
         self._reviews.add_history(
-            request.key, [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})]
+            request.key,
+            [HistoryEntry(now, f"notified:{tier_id}", {"tier": tier_id, "deliveries": deliveries})],
+            record.expires_at,
         )
         event = review_event(REVIEW_ESCALATED, record, now, tier=tier_id, tier_number=request.index + 1)
         event.detail["event_id"] = f"{REVIEW_ESCALATED}:{request.key.token()}:{tier_id}"

@@ -147,7 +147,7 @@ class VisitService:
         )
         scheduled = decision.status == rules.SCHEDULED
         contact_until = visit.visit_end + spec.span("max_age") + CONTACT_GRACE if scheduled else None
-        if not self._requests.create(request, phone if scheduled else None, contact_until):
+        if not self._requests.create(request, phone if scheduled else None, contact_until, policy.retention.span("feedback")):
             return "duplicate"
         self._requests.count(
             request.chain_id, request.month, request.clinic_id, visits=1, skipped=0 if scheduled else 1

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
@@ -138,7 +139,7 @@ class IntakeService:
         for attempt in (1, 2):
             outcome, record = self._assess(review, where, existing)
             try:
-                record = self._store(outcome, existing)
+                record = self._store(outcome, existing, where)
                 break
             except Conflict:
                 if attempt == 2:
@@ -184,12 +185,12 @@ class IntakeService:
             outcome = replace(outcome, thank=False)
         return outcome, outcome.record or existing
 
-    def _store(self, outcome: Assessment, existing: ReviewRecord | None) -> ReviewRecord | None:
+    def _store(self, outcome: Assessment, existing: ReviewRecord | None, where: ClinicPolicy) -> ReviewRecord | None:
         if outcome.action == UNCHANGED:
             return existing
-        if outcome.action == NEW:
-            return self._reviews.insert(outcome.record, outcome.history)
-        return self._reviews.update(outcome.record, outcome.history)
+        write = self._reviews.insert if outcome.action == NEW else self._reviews.update
+        today = self._now().astimezone(ZoneInfo(where.clinic.timezone)).date()
+        return write(outcome.record, outcome.history, where.policy.retention, today)
 
     def _start_escalation(self, record: ReviewRecord, where: ClinicPolicy) -> bool:
         policy = where.policy

@@ -23,6 +23,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from clinic_reviews.domain.cases import CLOSED, Action, Case, Change, LogEntry
+from clinic_reviews.domain.retention import DEFAULT, Retention
 from clinic_reviews.domain.review import iso_z
 from clinic_reviews.store.models import ByDayIndex, OpenByDueIndex, _Item
 
@@ -38,6 +39,7 @@ class CaseItem(_Item):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     open_by_due = OpenByDueIndex()  # gsi1, as for open negatives
+    expires_at = NumberAttribute(null=True)  # TTL: the last change + the policy's `cases` days
 
 
 class CaseLogItem(_Item):
@@ -54,6 +56,7 @@ class CaseLogItem(_Item):
     gsi2pk = UnicodeAttribute()
     gsi2sk = UnicodeAttribute()
     by_day = ByDayIndex()  # gsi2, as for the reviews of a day
+    expires_at = NumberAttribute(null=True)  # TTL: as its case's at the time of the entry
 
 
 class StaleCase(Exception):
@@ -90,8 +93,8 @@ class CaseRepository:
         for item in CaseLogItem.by_day.query(log_day_pk(chain_id, day)):
             yield _entry(item)
 
-    def save(self, change: Change, local_day: date) -> bool:
-        """Write the case and its audit entry in one transaction.
+    def save(self, change: Change, local_day: date, retention: Retention = DEFAULT) -> bool:
+        """Write the case and its audit entry in one transaction; both expire `retention.cases` days after it.
 
         Opening is conditional on the case not existing (False: it already does, nothing written); every
         other change on the case still having the version it was read at (else StaleCase).
@@ -108,6 +111,7 @@ class CaseRepository:
             updated_at=iso_z(change.at),
             gsi1pk=None if case.status == CLOSED else f"CASES#{case.clinic_id}",
             gsi1sk=None if case.status == CLOSED else f"{iso_z(case.due_at or case.opened_at)}#{case.id}",
+            expires_at=retention.expires("cases", change.at),
         )
         opening = case.version == 0
         condition = CaseItem.pk.does_not_exist() if opening else CaseItem.version == case.version - 1
@@ -125,6 +129,7 @@ class CaseRepository:
             snapshot=item.body,
             gsi2pk=log_day_pk(case.chain_id, local_day),
             gsi2sk=f"{case.clinic_id}#{at}#{case.id}#{case.version:05d}",
+            expires_at=item.expires_at,
         )
         try:
             with TransactWrite(connection=CaseItem._get_connection().connection) as tx:

@@ -2,7 +2,7 @@
 
 | item              | pk                   | sk                   | expires (TTL)                              |
 |-------------------|----------------------|----------------------|--------------------------------------------|
-| request           | FEEDBACK#<ref>       | REQUEST              | link expiry + RETENTION                    |
+| request           | FEEDBACK#<ref>       | REQUEST              | link expiry + the policy's retention.feedback |
 | contact (phone)   | FEEDBACK#<ref>       | CONTACT              | the latest send moment; deleted once sent  |
 | opt-out           | OPTOUT#<phone hash>  | OPTOUT               | never (the patient said no)                |
 | asked recently    | ASKED#<phone hash>   | ASKED                | asked + `ask_again_after`                  |
@@ -26,8 +26,6 @@ from pynamodb.transactions import TransactWrite
 from clinic_reviews.domain.review import from_iso, iso_z, iso_z_or_none
 from clinic_reviews.store.models import _Item
 
-#: How long a request (without any phone) is kept after its link expired: late figures, support questions.
-RETENTION = timedelta(days=30)
 FIGURES = (
     "visits", "skipped", "sent", "opened", "rated", "rating_sum", "public_clicks",
     "private_complaints", "callbacks", "opt_outs",
@@ -148,12 +146,15 @@ class FeedbackRepository:
             return None
         return self._to_request(ref, item)
 
-    def create(self, request: FeedbackRequest, phone: str | None, contact_until: datetime | None) -> bool:
+    def create(
+        self, request: FeedbackRequest, phone: str | None, contact_until: datetime | None, keep: timedelta
+    ) -> bool:
         """Store a new request (and, when it is to be sent, its phone until `contact_until`), atomically.
 
+        The request (salted phone hash, later the patient's answer) expires `keep` after its link does.
         False when a request for the same visit already exists: nothing is written.
         """
-        expires = (request.link_expires_at or request.created_at) + RETENTION
+        expires = (request.link_expires_at or request.created_at) + keep
         item = FeedbackRequestItem(
             request_pk(request.ref),
             "REQUEST",
@@ -172,7 +173,7 @@ class FeedbackRepository:
             created_at=iso_z(request.created_at),
             send_at=iso_z_or_none(request.send_at),
             link_expires_at=iso_z_or_none(request.link_expires_at),
-            expires_at=_epoch(max(expires, request.created_at + RETENTION)),
+            expires_at=_epoch(max(expires, request.created_at + keep)),
         )
         try:
             if phone is None:

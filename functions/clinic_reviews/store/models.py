@@ -116,6 +116,8 @@ class ReviewItem(_Item):
     first_sentiment = UnicodeAttribute(null=True)
     first_rating = NumberAttribute(null=True)
     version = VersionAttribute()
+    #: TTL (epoch seconds): receipt + the policy's `reviews` (or `complaints`) days; None on items stored before it.
+    expires_at = NumberAttribute(null=True)
     # indexes
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -132,6 +134,7 @@ class HistoryItem(_Item):
     at = UnicodeAttribute()
     event = UnicodeAttribute()
     detail = JSONAttribute(default=dict)
+    expires_at = NumberAttribute(null=True)  # TTL: with its review
 
 
 class PolicyItem(_Item):

@@ -11,6 +11,7 @@ from pynamodb.transactions import TransactWrite
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
+from clinic_reviews.domain.retention import DEFAULT, Retention
 from clinic_reviews.domain.review import Reply, Review, ReviewKey, from_iso, iso_z, iso_z_or_none
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.models import HistoryItem, ReviewItem
@@ -85,18 +86,28 @@ class ReviewRepository:
         return record.review.text
 
     # writing
-    def insert(self, record: ReviewRecord, history: Iterable[HistoryEntry] = ()) -> ReviewRecord:
-        """Store a review seen for the first time; Conflict if it already exists."""
-        return self._write(record, history)
+    def insert(
+        self, record: ReviewRecord, history: Iterable[HistoryEntry] = (), retention: Retention = DEFAULT,
+        today: date | None = None,
+    ) -> ReviewRecord:
+        """Store a review seen for the first time; Conflict if it already exists.
 
-    def update(self, record: ReviewRecord, history: Iterable[HistoryEntry] = ()) -> ReviewRecord:
-        """Store a changed review; Conflict if someone changed it since `record` was read."""
-        return self._write(record, history)
+        The item and its history expire per `retention`; on the clinic-local `today` an author whose name is past
+        `retention.authors` (as `forget_authors` counts it) is not stored.
+        """
+        return self._write(record, history, retention, today)
+
+    def update(
+        self, record: ReviewRecord, history: Iterable[HistoryEntry] = (), retention: Retention = DEFAULT,
+        today: date | None = None,
+    ) -> ReviewRecord:
+        """Store a changed review; Conflict if someone changed it since `record` was read. Retention as `insert`."""
+        return self._write(record, history, retention, today)
 
     def mark_answered(self, key: ReviewKey, at: datetime, by: str) -> bool:
         """Close an open review (a manager's acknowledgement); False if it was already answered."""
         try:
-            _update(
+            stored = _update(
                 key,
                 actions=[
                     ReviewItem.status.set(ANSWERED),
@@ -107,12 +118,14 @@ class ReviewRepository:
                     ReviewItem.version.add(1),
                 ],
                 condition=ReviewItem.pk.exists() & (ReviewItem.status != ANSWERED),
+                return_values="ALL_NEW",
             )
         except UpdateError as exc:
             if _is_condition_failure(exc):
                 return False
             raise
-        self.add_history(key, [HistoryEntry(at, "answered", {"by": by})])
+        expires = stored.get("Attributes", {}).get("expires_at", {}).get("N")
+        self.add_history(key, [HistoryEntry(at, "answered", {"by": by})], None if expires is None else int(expires))
         return True
 
     def record_tier(self, key: ReviewKey, tier_id: str, next_due: datetime | None) -> None:
@@ -139,15 +152,45 @@ class ReviewRepository:
             ]
         _update(key, actions=actions, condition=ReviewItem.pk.exists())
 
-    def add_history(self, key: ReviewKey, entries: Iterable[HistoryEntry]) -> None:
+    def add_history(self, key: ReviewKey, entries: Iterable[HistoryEntry], expires_at: int | None) -> None:
+        """Append history entries that expire with their review (`ReviewRecord.expires_at`)."""
         with HistoryItem.batch_write() as batch:
             for item in self._history_items(key, entries):
+                item.expires_at = expires_at
                 batch.save(item)
 
+    def forget_authors(self, chain_id: str, day: date) -> int:
+        """Remove the author's name from every review of the chain received on `day` (one gsi2 Query).
+
+        The review stays; its version is not bumped, so a concurrent intake write is not refused. Returns
+        how many names were removed; running it again removes none.
+        """
+        removed = 0
+        for item in ReviewItem.by_day.query(
+            day_pk(chain_id, day), filter_condition=ReviewItem.author.exists(), attributes_to_get=["pk", "sk"]
+        ):
+            try:
+                ReviewItem._get_connection().update_item(
+                    item.pk, item.sk, actions=[ReviewItem.author.remove()], condition=ReviewItem.author.exists()
+                )
+            except UpdateError as exc:
+                if not _is_condition_failure(exc):
+                    raise
+                continue
+            removed += 1
+        return removed
+
     # mapping
-    def _write(self, record: ReviewRecord, history: Iterable[HistoryEntry]) -> ReviewRecord:
+    def _write(
+        self, record: ReviewRecord, history: Iterable[HistoryEntry], retention: Retention, today: date | None
+    ) -> ReviewRecord:
         item = self._to_item(record)
+        item.expires_at = retention.review_expires(record.review.source, record.received_at)
+        if today is not None and record.local_day <= retention.authors_received_on(today):
+            item.author = None
         entries = self._history_items(record.key, history)
+        for entry in entries:
+            entry.expires_at = item.expires_at
         try:
             if entries:
                 with TransactWrite(connection=ReviewItem._get_connection().connection) as tx:
@@ -161,7 +204,7 @@ class ReviewRepository:
             if _is_condition_failure(exc):
                 raise Conflict(f"{record.key} changed concurrently") from None
             raise
-        return record.evolve(version=item.version, text_s3_key=item.text_s3_key)
+        return record.evolve(version=item.version, text_s3_key=item.text_s3_key, expires_at=item.expires_at)
 
     def _history_items(self, key: ReviewKey, entries: Iterable[HistoryEntry]) -> list[HistoryItem]:
         items = []
@@ -275,13 +318,14 @@ class ReviewRepository:
             first_rating=None if item.first_rating is None else int(item.first_rating),
             text_s3_key=item.text_s3_key,
             version=item.version,
+            expires_at=None if item.expires_at is None else int(item.expires_at),
         )
 
 
-def _update(key: ReviewKey, actions: list, condition) -> None:
+def _update(key: ReviewKey, actions: list, condition, return_values: str | None = None) -> dict:
     """A partial UpdateItem: bumps `version` itself, so it bypasses pynamodb's whole-item version check."""
-    ReviewItem._get_connection().update_item(
-        review_pk(key.clinic_id), review_sk(key), actions=actions, condition=condition
+    return ReviewItem._get_connection().update_item(
+        review_pk(key.clinic_id), review_sk(key), actions=actions, condition=condition, return_values=return_values
     )
 
 

@@ -38,9 +38,15 @@ class VirtualClock:
             return min(self._waiting.values(), default=None)
 
     def set(self, moment: datetime) -> None:
-        """Move the clock to `moment` (never backwards) without settling; see LocalStack.advance_to."""
+        """Move the clock to `moment` (never backwards) without settling; see LocalStack.advance_to.
+
+        A wait it releases stops counting as a waiter at once, before its thread wakes: `waiters` counts
+        only threads that are really blocked, so the stack settles without sleeping to let them run."""
         with self._cond:
             self._now = max(self._now, to_utc(moment))
+            for ident, target in list(self._waiting.items()):
+                if target <= self._now:
+                    del self._waiting[ident]
             self._cond.notify_all()
 
     def wait_until(self, target: datetime, still_running) -> None:
@@ -48,6 +54,8 @@ class VirtualClock:
         target = to_utc(target)
         ident = threading.get_ident()
         with self._cond:
+            if self._now >= target:
+                return  # already due: never counted as waiting
             self._waiting[ident] = target
             try:
                 while self._now < target and still_running():

@@ -100,11 +100,11 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
 
 def write_next_digest(aws, policy, out: Path) -> Path:
     """The digest of the chain's current local day: what the next morning's digest will say (case block included)."""
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import digest as digest_handler
 
     day = aws.clock.now().astimezone(ZoneInfo(policy.chain.timezone)).date()
     with paused():
-        _, email = wiring.digest_service().build(policy.chain.id, day)
+        _, email = digest_handler.services().service.build(policy.chain.id, day)
     path = out / "next-digest.html"
     path.write_text(email.html, encoding="utf-8")
     return path

@@ -143,6 +143,7 @@ class Demo:
         start, end = (state.start, state.end) if state else replay_window(data, policy)
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
+        chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
         with LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)

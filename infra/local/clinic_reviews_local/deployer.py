@@ -66,6 +66,7 @@ class Deployer:
         self._creators: dict[str, Callable[[str, dict[str, Any]], Deployed]] = {
             "AWS::DynamoDB::Table": self._table,
             "AWS::S3::Bucket": self._bucket,
+            "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Events::Rule": self._rule,
             "AWS::SQS::Queue": self._queue,
@@ -78,6 +79,7 @@ class Deployer:
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::CloudWatch::Dashboard": self._dashboard,
             "AWS::IAM::Role": self._role,
+            "AWS::IAM::ManagedPolicy": self._managed_policy,
             "AWS::Lambda::Function": self._function,
             "AWS::Lambda::LayerVersion": self._layer,
             "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
@@ -86,6 +88,8 @@ class Deployer:
             "AWS::Scheduler::Schedule": self._schedule,
             "AWS::StepFunctions::StateMachine": self._state_machine,
             "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SES::ReceiptRuleSet": self._receipt_rule_set,
+            "AWS::SES::ReceiptRule": self._receipt_rule,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::Cognito::UserPool": self._user_pool,
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
@@ -208,7 +212,11 @@ class Deployer:
         if p.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
         if p.get("SSESpecification"):
-            kwargs["SSESpecification"] = {"Enabled": bool(p["SSESpecification"].get("SSEEnabled"))}
+            sse = p["SSESpecification"]
+            self._expect(f"{logical_id} SSESpecification", sse, {"SSEEnabled", "SSEType", "KMSMasterKeyId"})
+            kwargs["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
+            if "SSEType" in sse:
+                kwargs["SSESpecification"] |= {"SSEType": sse["SSEType"], "KMSMasterKeyId": sse["KMSMasterKeyId"]}
         ddb = self.client("dynamodb")
         table = ddb.create_table(**kwargs)["TableDescription"]
         if p.get("TimeToLiveSpecification"):
@@ -222,40 +230,53 @@ class Deployer:
             )
         return Deployed(logical_id, "AWS::DynamoDB::Table", name, {"Arn": table["TableArn"]})
 
+    def _lifecycle_rule(self, logical_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+        self._expect(f"{logical_id} lifecycle rule", rule, {"Id", "Status", "Prefix", "ExpirationInDays", "AbortIncompleteMultipartUpload"})
+        out: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        if "ExpirationInDays" in rule:
+            out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        if "AbortIncompleteMultipartUpload" in rule:
+            out["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            }
+        return out
+
     def _bucket(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "LifecycleConfiguration",
-            "VersioningConfiguration", "NotificationConfiguration",
+            "VersioningConfiguration", "NotificationConfiguration", "Tags",
         })
         name = p.get("BucketName") or self._name(logical_id, 63, lower=True)
         s3 = self.client("s3")
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
         if p.get("BucketEncryption"):
             rules = [
-                {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled", False)),
+                }
                 for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
         if p.get("PublicAccessBlockConfiguration"):
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
         if p.get("LifecycleConfiguration"):
-            rules = [
-                {
-                    "ID": rule["Id"],
-                    "Status": rule["Status"],
-                    "Filter": {"Prefix": rule.get("Prefix", "")},
-                    "Expiration": {"Days": int(rule["ExpirationInDays"])},
-                }
-                for rule in p["LifecycleConfiguration"]["Rules"]
-            ]
+            rules = [self._lifecycle_rule(logical_id, rule) for rule in p["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if p.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
+        if p.get("Tags"):  # SAM's sam:ConditionalDependsOn tags among them
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": t["Key"], "Value": str(t["Value"])} for t in p["Tags"]]})
         if p.get("NotificationConfiguration"):
             s3.put_bucket_notification_configuration(
                 Bucket=name, NotificationConfiguration=self._notifications(logical_id, p["NotificationConfiguration"])
             )
         return Deployed(logical_id, "AWS::S3::Bucket", name, {"Arn": f"arn:aws:s3:::{name}", "BucketName": name})
+
+    def _bucket_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Bucket", "PolicyDocument"})
+        self.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(p["PolicyDocument"]))
+        return Deployed(logical_id, "AWS::S3::BucketPolicy", p["Bucket"])
 
     @staticmethod
     def _notifications(logical_id: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -294,11 +315,14 @@ class Deployer:
     def _queue(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
             "QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy", "SqsManagedSseEnabled",
-            "FifoQueue", "ContentBasedDeduplication",
+            "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
         })
         name = p.get("QueueName") or self._name(logical_id, 80)
         attributes = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication"):
+        for key in (
+            "VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication",
+            "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
+        ):
             if key in p:
                 attributes[key] = str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
         if "RedrivePolicy" in p:
@@ -315,10 +339,10 @@ class Deployer:
         return Deployed(logical_id, "AWS::SQS::QueuePolicy", self._name(logical_id))
 
     def _log_group(self, logical_id: str, p: dict[str, Any]) -> Deployed:
-        self._expect(logical_id, p, {"LogGroupName", "RetentionInDays"})
+        self._expect(logical_id, p, {"LogGroupName", "RetentionInDays", "KmsKeyId"})
         name = p.get("LogGroupName") or self._name(logical_id)
         logs = self.client("logs")
-        logs.create_log_group(logGroupName=name)
+        logs.create_log_group(logGroupName=name, **({"kmsKeyId": p["KmsKeyId"]} if "KmsKeyId" in p else {}))
         if "RetentionInDays" in p:
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
         return Deployed(logical_id, "AWS::Logs::LogGroup", name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
@@ -391,6 +415,17 @@ class Deployer:
         for arn in p.get("ManagedPolicyArns", []):
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         return Deployed(logical_id, "AWS::IAM::Role", name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    def _managed_policy(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"Description", "PolicyDocument", "Roles"})
+        iam = self.client("iam")
+        arn = iam.create_policy(
+            PolicyName=self._name(logical_id, 128), PolicyDocument=json.dumps(p["PolicyDocument"]),
+            Description=p.get("Description", ""),
+        )["Policy"]["Arn"]
+        for role in p.get("Roles", []):
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+        return Deployed(logical_id, "AWS::IAM::ManagedPolicy", arn, {"PolicyArn": arn})
 
     def _function(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {
@@ -563,6 +598,30 @@ class Deployer:
         self._expect(logical_id, p, {"EmailIdentity"})
         self.client("ses").verify_email_identity(EmailAddress=p["EmailIdentity"])
         return Deployed(logical_id, "AWS::SES::EmailIdentity", p["EmailIdentity"])
+
+    def _receipt_rule_set(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        self._expect(logical_id, p, {"RuleSetName"})
+        name = p.get("RuleSetName") or self._name(logical_id)
+        self.client("ses").create_receipt_rule_set(RuleSetName=name)
+        return Deployed(logical_id, "AWS::SES::ReceiptRuleSet", name)
+
+    def _receipt_rule(self, logical_id: str, p: dict[str, Any]) -> Deployed:
+        """A receipt rule; moto checks its name and that the S3 action's bucket exists. Only S3 actions are
+        delivered locally (LocalStack.receive_email), so any other action fails the deployment."""
+        self._expect(logical_id, p, {"RuleSetName", "Rule", "After"})
+        rule = dict(p["Rule"])
+        self._expect(f"{logical_id}.Rule", rule, {"Name", "Enabled", "ScanEnabled", "TlsPolicy", "Recipients", "Actions"})
+        for action in rule.get("Actions", []):
+            self._expect(f"{logical_id}.Rule.Actions", action, {"S3Action"})
+            self._expect(f"{logical_id}.Rule.Actions.S3Action", action["S3Action"], {"BucketName", "ObjectKeyPrefix"})
+        for flag in ("Enabled", "ScanEnabled"):
+            if flag in rule:
+                rule[flag] = rule[flag] in (True, "true", "True")
+        kwargs = {"RuleSetName": p["RuleSetName"], "Rule": rule}
+        if p.get("After"):
+            kwargs["After"] = p["After"]
+        self.client("ses").create_receipt_rule(**kwargs)
+        return Deployed(logical_id, "AWS::SES::ReceiptRule", rule["Name"])
 
     def _secret(self, logical_id: str, p: dict[str, Any]) -> Deployed:
         self._expect(logical_id, p, {"Name", "Description", "GenerateSecretString", "SecretString"})

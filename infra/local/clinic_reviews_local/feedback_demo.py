@@ -57,13 +57,15 @@ def run_feedback_step(aws, policy, out: Path, now: datetime) -> dict[str, Any]:
 
 def _link_path(clinic_id: str, visit_id: str) -> str | None:
     """The path of the visit's SMS link (made again from the stored request: a second run sends no SMS)."""
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
+    from clinic_reviews.clients import secret_bytes
     from clinic_reviews.domain.feedback import request_ref, sign_token
+    from clinic_reviews.settings import get_settings
 
-    request = wiring.feedback_repository().get(request_ref(clinic_id, visit_id))
+    request = compose.Table(get_settings()).feedback.get(request_ref(clinic_id, visit_id))
     if request is None or request.status != "sent":
         return None
-    return "/f/" + sign_token(wiring.link_secret(), request.ref, request.link_expires_at)
+    return "/f/" + sign_token(secret_bytes("link_secret_name"), request.ref, request.link_expires_at)
 
 
 def _screenshot(aws, path: str, target: Path) -> str | None:

@@ -107,10 +107,11 @@ class DemoOutputs:
 
     # ------------------------------------------------------------------ final state
     def write_reviews(self, aws: LocalStack, policy, days: list[date]) -> list:
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
         from clinic_reviews.events import review_detail
+        from clinic_reviews.settings import get_settings
 
-        repository = wiring.review_repository()
+        repository = compose.Table(get_settings()).reviews
         records = []
         with paused():
             for day in days:
@@ -134,9 +135,10 @@ class DemoOutputs:
 
     def write_escalations(self, aws: LocalStack, records: list) -> None:
         """For each escalated review: its ladder, which tiers fired and when, and the workflow's cost."""
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
+        from clinic_reviews.settings import get_settings
 
-        repository = wiring.review_repository()
+        repository = compose.Table(get_settings()).reviews
         executions = {e["name"]: e for e in aws.executions()}
         rows = []
         with paused():
@@ -185,10 +187,10 @@ class DemoOutputs:
         self.escalations = rows
 
     def write_digest(self, day: date) -> None:
-        from clinic_reviews import wiring
+        from clinic_reviews.handlers import digest as digest_handler
 
         with paused():
-            _, email = wiring.digest_service().build(self.policy.chain.id, day)
+            _, email = digest_handler.services().service.build(self.policy.chain.id, day)
         (self.out / "digest.html").write_text(email.html, encoding="utf-8")
         (self.out / "digest.txt").write_text(f"{email.subject}\n\n{email.text}", encoding="utf-8")
 

@@ -47,11 +47,11 @@ def restored(folder: Path) -> Iterator[Restored]:
 
 def write_digest(out: Path, chain_id: str, day: date) -> list[Path]:
     """digest.html and digest.txt (the chain's), and digest-<clinic>.html/.txt for each clinic with its own recipients."""
-    from clinic_reviews import wiring
+    from clinic_reviews.handlers import digest as digest_handler
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        messages = wiring.digest_service().build_all(chain_id, day)
+        messages = digest_handler.services().service.build_all(chain_id, day)
     written = []
     for message in messages:
         stem = "digest" if message.clinic_id is None else f"digest-{message.clinic_id}"
@@ -64,12 +64,12 @@ def write_digest(out: Path, chain_id: str, day: date) -> list[Path]:
 
 def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
     """report.html (charts inline, opens anywhere), report.txt and report/<chart>.png for the month of `day`."""
-    from clinic_reviews import wiring
     from clinic_reviews.domain.report import month_start
+    from clinic_reviews.handlers import report as report_handler
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        output = wiring.report_service().build(chain_id, month_start(day))
+        output = report_handler.services().service.build(chain_id, month_start(day))
     html, text, charts = out / "report.html", out / "report.txt", out / "report"
     html.write_text(output.documents.archive_html, encoding="utf-8")
     text.write_text(f"{output.documents.subject}\n\n{output.documents.text}", encoding="utf-8")
@@ -89,14 +89,17 @@ def write_insights(out: Path, chain_id: str, day: date, since: date | None = Non
     and the quality of the replies posted from `since` to `until` (default: `day`), by person and by clinic."""
     import json
 
-    from clinic_reviews import wiring
+    from clinic_reviews import compose
     from clinic_reviews.domain.reply_quality import quality_rows
+    from clinic_reviews.settings import get_settings
 
     out.mkdir(parents=True, exist_ok=True)
     since, until = since or day, until or day
+    settings = get_settings()
+    table = compose.Table(settings)
     with paused():
-        analysis = wiring.insight_service().analyse(chain_id, day)
-        scores = wiring.reply_quality_service().scores(chain_id, since, until)
+        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day)
+        scores = compose.reply_quality(table).scores(chain_id, since, until)
     body = {
         "chain_id": chain_id,
         "day": day.isoformat(),

@@ -24,9 +24,11 @@ from typing import Any
 import boto3
 import httpx
 
+from clinic_reviews_local import moto_speedups
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
+from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
 from clinic_reviews_local.iam import authorizer_for
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
@@ -35,6 +37,8 @@ from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_trans
 
 REGION = "eu-central-1"
 SENDER = "reviews@clinic-reviews.example"
+#: The domain whose mail the local stack's receipt rule takes (the sample policy's mailboxes are at it).
+INBOUND_DOMAIN = "mail.zdorovie.example.org"
 SETTLE_TIMEOUT = 120.0
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -79,7 +83,8 @@ class LocalStack:
         created by `put_policy`), never a template parameter (docs/cases.md)."""
         self.root = root or project_root()
         self.dev_login = dev_login
-        self.parameters = {"SenderEmail": SENDER, "Stage": "local", **(parameters or {})}
+        self.parameters = {"SenderEmail": SENDER, "Stage": "local", "InboundEmailRecipient": INBOUND_DOMAIN,
+                           **(parameters or {})}
         self.stack_name = stack_name
         self.clock = VirtualClock(start or datetime.now(UTC))
         self._exit = ExitStack()
@@ -105,7 +110,7 @@ class LocalStack:
     def _start(self) -> None:
         from unittest import mock
 
-        from clinic_reviews import clock, wiring
+        from clinic_reviews import clients, clock, compose, container
         from clinic_reviews.stack_secrets import ensure_parameters
         from moto import mock_aws
 
@@ -121,14 +126,23 @@ class LocalStack:
         )
         mocked.start()
         self._exit.callback(mocked.stop)
+        self._exit.enter_context(moto_speedups.install())
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
+        self._exit.enter_context(track_object_times(self.clock.now))
         template = transform(self.root, self.parameters)
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
             ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
+            for rule_set in self.stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
+                self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
             self.authorizer = authorizer_for(self.stack, self.client("iam"))
+        self.expiry = Expiry(
+            REGION,
+            [d.physical_id for d in self.stack.of_type("AWS::DynamoDB::Table")],
+            [d.physical_id for d in self.stack.of_type("AWS::S3::Bucket")],
+        )
         self.authorizer.install()
         self._exit.callback(self.authorizer.uninstall)
         self.lambdas = LocalLambdas(self.stack, self.authorizer)
@@ -138,15 +152,16 @@ class LocalStack:
         self._exit.enter_context(self.clock.patch_step_functions())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
-        self._exit.callback(self._restore_http, wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep)
+        # Outbound HTTP is served by fakes through the one seam for them (container.use_fake): nothing leaves.
+        for port in (compose.SOURCES_HTTP, compose.TELEGRAM_HTTP, compose.POOL_HTTP):
+            self._exit.callback(container.use_fake, port, container.fake(port))
         self.serve_http(_REFUSE_ALL)
-        self._exit.callback(self._restore_chat, wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep)
         self.telegram = FakeTelegram()  # the Telegram Bot API, answered locally (docs/cases.md)
         self.telegram.install(self)
-        self._exit.callback(setattr, wiring.pool_http_hooks, "transport", wiring.pool_http_hooks.transport)
-        wiring.pool_http_hooks.transport = lambda: jwks_transport  # the user pool's keys, as moto publishes them
-        wiring.reset()
-        self._exit.callback(wiring.reset)
+        # the user pool's keys, as moto publishes them
+        container.use_fake(compose.POOL_HTTP, compose.HttpFake(lambda: jwks_transport))
+        clients.reset()
+        self._exit.callback(clients.reset)
         COUNTER.reset()
 
     def _stop_executions(self) -> None:
@@ -171,13 +186,14 @@ class LocalStack:
         return self.stack.physical(logical_id)
 
     @contextmanager
-    def in_function(self, logical_id: str) -> Iterator[None]:
-        """Run the block in a deployed function's container: what `wiring` builds there is what that function's
-        invocations use (a test swaps a collaborator of one function this way, not by patching a global)."""
+    def in_function(self, logical_id: str) -> Iterator[Any]:
+        """Run the block in a deployed function's container (yielded): what its handler's `services()` builds there
+        is what that function's invocations use; a test swaps one collaborator with `container.provide(...)`, not
+        by patching a global."""
         from clinic_reviews import container
 
-        with container.running(self.lambdas.functions[self.physical(logical_id)].container):
-            yield
+        with container.running(self.lambdas.functions[self.physical(logical_id)].container) as running:
+            yield running
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -188,25 +204,10 @@ class LocalStack:
         """Answer the source connectors' HTTP with `transport` (an httpx transport, e.g. MockTransport or a
         respx router's). Until called, every request fails as unreachable: nothing leaves this process.
         Retry back-off does not sleep; the delays asked for are recorded in `http_sleeps`."""
-        from clinic_reviews import wiring
+        from clinic_reviews import compose, container
 
         self.http_sleeps: list[float] = []
-        wiring.source_http_hooks.transport = lambda: transport
-        wiring.source_http_hooks.sleep = self.http_sleeps.append
-        wiring.feed_factory.cache_clear()
-        wiring.fetch_service.cache_clear()
-
-    @staticmethod
-    def _restore_chat(transport: Any, sleep: Any) -> None:
-        from clinic_reviews import wiring
-
-        wiring.chat_http_hooks.transport, wiring.chat_http_hooks.sleep = transport, sleep
-
-    @staticmethod
-    def _restore_http(transport: Any, sleep: Any) -> None:
-        from clinic_reviews import wiring
-
-        wiring.source_http_hooks.transport, wiring.source_http_hooks.sleep = transport, sleep
+        container.use_fake(compose.SOURCES_HTTP, compose.HttpFake(lambda: transport, self.http_sleeps.append))
 
     def _secret_name(self, logical_id: str) -> str:
         from clinic_reviews.stack_secrets import LOGICAL_IDS, parameter_name
@@ -221,21 +222,29 @@ class LocalStack:
 
     def put_secret(self, logical_id: str, value: Any) -> None:
         """Set a secret's value (a dict is stored as JSON), as `aws ssm put-parameter --overwrite` does."""
-        from clinic_reviews import wiring
+        from clinic_reviews import clients
 
         text = value if isinstance(value, str) else json.dumps(value)
         with paused():
             self.client("ssm").put_parameter(Name=self._secret_name(logical_id), Value=text, Type="SecureString",
                                              Overwrite=True)
-        wiring.secrets.cache_clear()
-        wiring.feed_factory.cache_clear()
-        wiring.fetch_service.cache_clear()
+        clients.reset()  # every container reads secrets (and builds with them) again
 
     def drop_file(self, key: str, data: bytes, bucket_logical_id: str = "ImportsBucket") -> None:
         """Put an object (an import file) into a deployed bucket; its S3 notifications run, then settle."""
         with paused():  # the upload is the user's, not the system's
             self.client("s3").put_object(Bucket=self.physical(bucket_logical_id), Key=key, Body=data)
         self.settle()
+
+    def receive_email(self, raw: bytes, recipients: list[str], verdicts: Any = None) -> list[str]:
+        """A mail arrives at SES for `recipients`: the active receipt rule set stores it (SES's headers and the
+        given `mail.Verdicts` prepended), its S3 notifications run, then settle. The keys written."""
+        from clinic_reviews_local.mail import Verdicts, deliver
+
+        with paused():  # SES's own writes, not a function's
+            keys = deliver(self.client, REGION, raw, recipients, self.clock.now(), verdicts or Verdicts())
+        self.settle()
+        return keys
 
     def read_object(self, key: str, bucket_logical_id: str = "ImportsBucket") -> bytes:
         with paused():
@@ -299,9 +308,7 @@ class LocalStack:
             self.lambdas.drain(sqs)
             running = self.running_executions()
             if not self.lambdas.pending and running <= self.clock.waiters:
-                time.sleep(0.01)  # let a just-released thread register its next wait
-                if not self.lambdas.pending and self.running_executions() <= self.clock.waiters:
-                    return
+                return  # every execution is finished or blocked on the clock (VirtualClock.set)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{running} workflow executions did not settle within {timeout:.0f}s")
             time.sleep(0.005)
@@ -322,8 +329,13 @@ class LocalStack:
                 on_step()
         self.clock.set(moment)
         self.settle()
+        self.expire()
         if on_step:
             on_step()
+
+    def expire(self) -> Swept:
+        """Delete what AWS would have by now: items past their TTL, objects past their lifecycle rule (expiry.py)."""
+        return self.expiry.sweep(self.clock.now())
 
     # ------------------------------------------------------------------ observing
     def running_executions(self) -> int:
@@ -382,9 +394,10 @@ class LocalStack:
     # ------------------------------------------------------------------ configuration
     def put_policy(self, policy) -> None:
         """Store a chain policy, as `clinic-reviews policy put` does on AWS."""
-        from clinic_reviews import wiring
+        from clinic_reviews import compose
+        from clinic_reviews.settings import get_settings
 
         with paused():
-            wiring.policy_repository().put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            compose.Table(get_settings()).policies.put(policy, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if self.dev_login:
             add_demo_users(self, policy)

@@ -1,6 +1,6 @@
 """A fake Telegram Bot API for the local stack: records what the bot sends, answers like Telegram.
 
-`LocalStack` installs it on `wiring.chat_http_hooks` (nothing reaches api.telegram.org) and puts a local
+`LocalStack` installs it as the fake of `compose.TELEGRAM_HTTP` (nothing reaches api.telegram.org) and puts a local
 bot token into the stack's telegram parameter. Tests read `sent` (sendMessage payloads) and `answers`
 (answerCallbackQuery payloads), script failures with `fail_next(status, retry_after=...)`, and
 `webhook(aws, update)` posts an update to the deployed TelegramFunction with the right secret token.
@@ -54,14 +54,11 @@ class FakeTelegram:
             return httpx.Response(200, json={"ok": True, "result": result})
 
     def install(self, aws) -> None:
-        from clinic_reviews import wiring
+        from clinic_reviews import compose, container
 
-        wiring.chat_http_hooks.transport = lambda: self.transport
-        wiring.chat_http_hooks.sleep = self.sleeps.append
+        container.use_fake(compose.TELEGRAM_HTTP, compose.HttpFake(lambda: self.transport, self.sleeps.append))
         current = json.loads(aws.secret_value("TelegramSecret"))
         aws.put_secret("TelegramSecret", {**current, "bot_token": LOCAL_BOT_TOKEN})
-        wiring.telegram_client.cache_clear()
-        wiring.chat_service.cache_clear()
 
     @staticmethod
     def webhook_secret(aws) -> str:

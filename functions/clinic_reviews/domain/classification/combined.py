@@ -3,9 +3,11 @@
 The rules (sentiment.py) read negation, contrast, sarcasm cues and the patient's illness; the model
 (model.py) has seen thousands of labelled comments. For a language the model was stacked for, a small
 layer trained on development data weighs the model's log-probabilities against the rules' score, blame
-and praise. The negative decision uses a threshold chosen on development data for negative recall. The rules
-decide alone (rules_decide) for questions (neutral) and for a text of at most
-SHORT words that they read clearly: a bag of n-grams cannot read "not bad" or "thank you for nothing".
+and praise. The negative decision uses a threshold chosen on cross-validated training data for negative recall.
+The rules decide alone (rules_decide) for questions (neutral) and, per language, for the kinds of
+short clear reading (SHORT words at most; negative or positive, turned by negation or irony or not)
+where they beat the model on that held-out data (the model's `rules_keep`): a bag of n-grams cannot read
+"not bad" or "thank you for nothing".
 The combined score is p(positive) - p(negative), kept inside the band of the decided sentiment, and
 the rules' praise and blame stay with it (mismatch and mixed-review logic use them). Texts in other
 languages, or without words, keep the rules' reading. Learned topics are added to the rules' topics.
@@ -13,6 +15,7 @@ languages, or without words, keep the rules' reading. Learned topics are added t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from clinic_reviews.domain.classification.features import features, words
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
     from clinic_reviews.domain.classification.adaptation import Adaptation
 
 _INSIDE_NEUTRAL = POSITIVE_AT - 0.01
-SHORT = 6  # words: a text this short with a clear rules reading keeps it ("not bad", "thank you for nothing")
+SHORT = 6  # words: a text this short with a clear rules reading may keep it ("not bad", "thank you for nothing")
+SHORT_KINDS = ("negative", "positive", "negative_turned", "positive_turned")
 
 
 def read_text(
@@ -31,12 +35,12 @@ def read_text(
 ) -> tuple[Reading, tuple[str, ...] | None]:
     """The combined reading of `text` and the learned topics it shows (None: the model was not used;
     the model learned topics only for the languages in its `topic_langs`)."""
-    fixed = rules_decide(text, rules, kind)
     model = text_model() if rules.informative else None
     buckets = features(text) if model is not None and code in model.stack else []
     if model is None or not buckets:
         return (_neutral(rules) if kind == "question" and rules.informative else rules), None
     learned = model.topics_of(buckets) if code in model.topic_langs else None
+    fixed = rules_decide(text, rules, kind, model.rules_keep(code))
     if fixed is not None:
         return (_neutral(rules) if fixed == "neutral" else rules), learned
     logits = model.sentiment_logits(buckets)
@@ -48,18 +52,25 @@ def read_text(
     return Reading(round(score, 4), True, rules.praise, rules.blame, rules.turned), learned
 
 
-def rules_decide(text: str, rules: Reading, kind: str) -> str | None:
+def rules_decide(text: str, rules: Reading, kind: str, keep: Collection[str] = SHORT_KINDS) -> str | None:
     """The sentiment where the rules decide without the model, else None: a question is neutral (it
-    asks; its politeness is not praise); a text of at most SHORT words keeps a clear rules reading. A
-    bare suggestion is left to the model: NHS annotators count "would be nice to have ..." as negative,
-    and a proposal is a grievance the manager should see (its reply stays a suggestion's, drafts.py)."""
+    asks; its politeness is not praise); a short clear reading whose kind (short_kind) is in `keep`
+    stays the rules'. A bare suggestion is left to the model: NHS annotators count "would be nice to
+    have ..." as negative, and a proposal is a grievance the manager should see (its reply stays a
+    suggestion's, drafts.py)."""
     if not rules.informative:
         return None
     if kind == "question":
         return "neutral"
-    if rules.sentiment in ("negative", "positive") and len(words(text)) <= SHORT:
-        return rules.sentiment
-    return None
+    return rules.sentiment if short_kind(text, rules) in keep else None
+
+
+def short_kind(text: str, rules: Reading) -> str | None:
+    """"negative", "positive", "negative_turned" or "positive_turned" (negation or irony turned a cue)
+    for a text of at most SHORT words the rules read as negative or positive, else None."""
+    if rules.sentiment not in ("negative", "positive") or len(words(text)) > SHORT:
+        return None
+    return f"{rules.sentiment}_turned" if rules.turned else rules.sentiment
 
 
 def _neutral(rules: Reading) -> Reading:

@@ -9,6 +9,7 @@ from clinic_reviews.domain.classification.language import SUPPORTED
 from clinic_reviews.domain.classification.lexicon import Lexicon
 
 MAIN = Lexicon()
+MAIN.add(lexicon_ru.WIDENED)
 MAIN.add(lexicon_ru.ENTRIES)
 MAIN.add(lexicon_en.ENTRIES, english=True)
 MAIN.add(lexicon_other.EMOJI)

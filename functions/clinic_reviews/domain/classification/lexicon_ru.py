@@ -6,6 +6,7 @@ Written for this project from the domain notes; tuned on tests/data/classificati
 
 from __future__ import annotations
 
+from clinic_reviews.domain.classification import lexicon_ru_widened
 from clinic_reviews.domain.classification.lexicon import (
     ALL_ANCHORS,
     ASK,
@@ -294,4 +295,12 @@ ENTRIES: list[tuple[str, Cue]] = [
      "травма, перелом, воспаление, инфекция, простуда, грипп, ковид, давление, тошнота, зуд, сыпь, отек, "
      "опухоль, рак, диабет, беременность, недуг, мучиться, рука, нога, палец, кость, спина, живот, горло"),
      Cue(func=SYMPTOM)),
+]
+
+# Weak cues proposed by navec word vectors and confirmed by a reader (bench/widen_lexicon.py); added
+# before ENTRIES (cues.py), so a hand-written entry for the same lemma wins. Negated praise is barely
+# negative: "ничего выдающегося" is a shrug.
+WIDENED: list[tuple[str, Cue]] = [
+    (", ".join(lexicon_ru_widened.PRAISE), _good(lexicon_ru_widened.VALENCE, -0.1)),
+    (", ".join(lexicon_ru_widened.BLAME), _bad(-lexicon_ru_widened.VALENCE)),
 ]

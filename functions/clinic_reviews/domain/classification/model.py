@@ -89,6 +89,12 @@ class TextModel:
             return "negative"
         return "neutral" if probs[1] * rule["neutral_weight"] > probs[2] else "positive"
 
+    def rules_keep(self, lang: str | None) -> tuple[str, ...]:
+        """The kinds of short clear reading (combined.short_kind) the rules keep in `lang`: those where
+        they beat the model on held-out training data."""
+        rule = self.decision.get(lang or "") or self.decision["en"]
+        return tuple(rule.get("rules_keep", ()))
+
     def topics_of(self, buckets: list[int]) -> tuple[str, ...]:
         """Learned topics whose probability reaches their tuned threshold."""
         if not buckets or not self.topics:

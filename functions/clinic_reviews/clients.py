@@ -1,0 +1,50 @@
+"""The shared primitives every function builds with: boto3 clients with our timeouts, and the secret reader.
+
+What each function builds from them is in its handler (`services()`), from the pieces in `compose.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from clinic_reviews import container
+from clinic_reviews.settings import get_settings
+
+#: Every AWS call: short timeouts, bounded retries with backoff (botocore "standard" mode).
+AWS_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 3, "mode": "standard"})
+#: Secrets (platform credentials, the webhook key) are re-read at most this often per container.
+SECRET_MAX_AGE = 300
+
+
+def client(service: str, region: str | None = None) -> Any:
+    return boto3.client(service, config=AWS_CONFIG, **({"region_name": region} if region else {}))
+
+
+@container.cached
+def _parameters():
+    """Powertools' SSM provider over the stack's SecureString parameters (stack_secrets.py)."""
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+    return SSMProvider(boto3_client=client("ssm"))
+
+
+def secret(setting: str, transform: str | None = None) -> Any:
+    """The decrypted value of the parameter a `*_secret_name` setting names, cached for SECRET_MAX_AGE seconds."""
+    return _parameters().get(get_settings().require(setting), transform=transform, decrypt=True, max_age=SECRET_MAX_AGE)
+
+
+def secret_bytes(setting: str) -> bytes:
+    """A secret used as a key (HMAC keys, the phone salt)."""
+    return str(secret(setting)).encode()
+
+
+def reset() -> None:
+    """Forget every client, service and cached secret of every container (the local stack after a redeploy or
+    a changed secret)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    container.forget_all()
+    parameters.clear_caches()

@@ -1,0 +1,163 @@
+"""Three of moto's hot spots, made fast without changing what they answer (docs/notes.md, issue 18).
+
+Profiled on `clinic-reviews demo` (moto 5.2.5): about a third of the run went into moto's generic response
+serializer walking every DynamoDB `AttributeValue` against its botocore shape (ten members, each looked up
+through five alias providers), and another fifth into sorting the whole table on every `Query`, where each
+comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers).
+
+- `AttributeValue`: a value already in wire form (one of S, N, BOOL, NULL, SS, NS, L, M holding strings,
+  booleans, lists and maps of the same) is copied as it is; anything else (B, BS, odd types) takes moto's
+  own path. The result is what moto's serializer produces for such a value.
+- Table order: the same sort keys, compared through their cast values computed once per item instead of
+  once per comparison. One attribute has one type in a key schema, so the order is the same.
+- TransactWriteItems deep-copies every table it touches, whole, to roll back on failure (a tenth of a
+  second per transaction once the demo's table has a thousand items). The rollback copy here shares the
+  items the transaction cannot change and deep-copies the partitions (hash keys) it names, and the
+  stream's records; a failed transaction restores exactly what it would have.
+
+`install()` returns an ExitStack that undoes all three; tests/unit/test_moto_speedups.py compares each fast
+path with moto's own on the same data.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from contextlib import ExitStack
+from typing import Any
+from unittest import mock
+
+_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+_SETS = ("SS", "NS")
+
+
+def wire_copy(value: Any) -> Any:
+    """A copy of an AttributeValue already in wire form, or None when moto's serializer must handle it."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    (kind, inner), = value.items()
+    scalar = _SCALARS.get(kind)
+    if scalar is not None:
+        return {kind: inner} if type(inner) is scalar else None
+    if kind in _SETS:
+        if type(inner) is list and all(type(v) is str for v in inner):
+            return {kind: list(inner)}
+        return None
+    if kind == "L" and type(inner) is list:
+        items = [wire_copy(v) for v in inner]
+        return None if any(v is None for v in items) else {"L": items}
+    if kind == "M" and type(inner) is dict:
+        members = {k: wire_copy(v) for k, v in inner.items()}
+        return None if any(type(k) is not str or v is None for k, v in members.items()) else {"M": members}
+    return None
+
+
+def _fast_structure(original):
+    def serialize_structure(self, serialized, value, shape, key):
+        if key and shape.name == "AttributeValue":
+            copied = wire_copy(value)
+            if copied is not None:
+                self._default_serialize(serialized, copied, shape, key)
+                return
+        original(self, serialized, value, shape, key)
+
+    return serialize_structure
+
+
+def _cast(value: Any) -> Any:
+    return None if value is None else value.cast_value
+
+
+def all_items(table) -> list:
+    """moto's `Table.all_items`: every item, ordered by (hash key, range key)."""
+    items = []
+    for hash_set in table.items.values():
+        if table.range_key_attr:
+            items.extend(hash_set.values())
+        else:
+            items.append(hash_set)
+    return sorted(items, key=lambda x: (_cast(x.hash_key), _cast(x.range_key)) if x.range_key else _cast(x.hash_key))
+
+
+def sorted_items(table, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list) -> list:
+    """moto's `Table.sorted_items`: `items` ordered by an index's keys, then the table's."""
+    attrs = table._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+    items.sort(key=lambda x: tuple(x.attrs[key].cast_value for key in attrs))
+    return items
+
+
+_transaction = threading.local()  # the partitions the running thread's transaction names, by table
+
+
+def rollback_copy(table, hash_values: set) -> Any:
+    """What moto's `copy.deepcopy(table)` restores on a failed transaction naming only `hash_values`."""
+    snapshot = copy.copy(table)
+    snapshot.items = copy.copy(table.items)  # a defaultdict keeps its factory
+    for value in hash_values:
+        if value in table.items:
+            snapshot.items[value] = copy.deepcopy(table.items[value])
+    if table.stream_shard is not None:
+        snapshot.stream_shard = copy.copy(table.stream_shard)
+        snapshot.stream_shard.items = list(table.stream_shard.items)
+        snapshot.stream_shard.table = snapshot
+    return snapshot
+
+
+class _CopyModule:
+    """`copy` as moto's DynamoDB backend sees it: a table copied inside a transaction is a rollback copy."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict | None = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        named = getattr(_transaction, "partitions", None)
+        if named is not None and type(value) is Table:
+            return rollback_copy(value, named.get(value.name, set()))
+        return copy.deepcopy(value, memo)
+
+
+def _partitions(backend, transact_items: list[dict[str, Any]]) -> dict[str, set]:
+    """Table name -> the hash-key values a TransactWriteItems request names (what it may change)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    named: dict[str, set] = {}
+    for entry in transact_items:
+        for kind, op in entry.items():
+            try:
+                table = backend.get_table(op["TableName"])
+                key = op["Item"] if kind == "Put" else op["Key"]
+                named.setdefault(table.name, set()).add(DynamoType(key[table.hash_key_attr]))
+            except Exception:  # noqa: BLE001 - moto's own code reports a malformed request
+                continue
+    return named
+
+
+def _fast_transactions(original):
+    def transact_write_items(self, transact_items):
+        _transaction.partitions = _partitions(self, transact_items)
+        try:
+            return original(self, transact_items)
+        finally:
+            _transaction.partitions = None
+
+    return transact_write_items
+
+
+def install() -> ExitStack:
+    """Patch moto's serializer and DynamoDB table ordering; closing the returned stack undoes it."""
+    import moto.dynamodb.models as dynamodb_models
+    from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb.models.table import Table
+
+    patches = ExitStack()
+    fast = _fast_structure(BaseJSONSerializer._serialize_type_structure)
+    patches.enter_context(mock.patch.object(BaseJSONSerializer, "_serialize_type_structure", fast))
+    patches.enter_context(mock.patch.object(Table, "all_items", all_items))
+    patches.enter_context(mock.patch.object(Table, "sorted_items", sorted_items))
+    backend = dynamodb_models.DynamoDBBackend
+    patches.enter_context(mock.patch.object(dynamodb_models, "copy", _CopyModule()))
+    patches.enter_context(mock.patch.object(backend, "transact_write_items", _fast_transactions(backend.transact_write_items)))
+    return patches

@@ -1,0 +1,103 @@
+"""The local stack's moto speedups answer exactly what moto answers without them (clinic_reviews_local/moto_speedups.py)."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from unittest import mock
+
+import boto3
+import pytest
+from clinic_reviews_local import moto_speedups
+from moto import mock_aws
+
+_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-central-1"}
+
+ITEMS = [
+    {"pk": {"S": "a"}, "sk": {"N": "10"}, "text": {"S": "Доктор <b>"}, "flag": {"BOOL": True}, "none": {"NULL": True}},
+    {"pk": {"S": "a"}, "sk": {"N": "2"}, "tags": {"SS": ["x", "y"]}, "nums": {"NS": ["1", "2.5"]}},
+    {"pk": {"S": "a"}, "sk": {"N": "-1.5"}, "blob": {"B": b"\x00\xff"}, "empty": {"S": ""}},
+    {"pk": {"S": "b"}, "sk": {"N": "7"}, "nested": {"M": {"l": {"L": [{"S": "q"}, {"N": "3"}, {"M": {}}, {"L": []}]},
+                                                          "bs": {"BS": [b"1"]}}}},
+    {"pk": {"S": "B"}, "sk": {"N": "100"}, "g": {"S": "day#2"}, "n": {"N": "1"}},
+    {"pk": {"S": "c"}, "sk": {"N": "3"}, "g": {"S": "day#2"}, "n": {"N": "10"}},
+    {"pk": {"S": "d"}, "sk": {"N": "3"}, "g": {"S": "day#2"}, "n": {"N": "9"}},
+]
+
+
+def _scenario() -> list:
+    """Table reads and transactions whose answers are compared with and without the speedups."""
+    db = boto3.client("dynamodb", region_name="eu-central-1")
+    db.create_table(
+        TableName="t", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in
+                              (("pk", "S"), ("sk", "N"), ("g", "S"), ("n", "N"))],
+        GlobalSecondaryIndexes=[{"IndexName": "byg", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                               {"AttributeName": "n", "KeyType": "RANGE"}]}],
+    )
+    for item in ITEMS:
+        db.put_item(TableName="t", Item=item)
+    seen: list = [
+        db.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}}),
+        db.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}},
+                 ScanIndexForward=False, Limit=2),
+        db.query(TableName="t", IndexName="byg", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "day#2"}}),
+        db.scan(TableName="t"),
+        db.get_item(TableName="t", Key={"pk": {"S": "b"}, "sk": {"N": "7"}}),
+    ]
+    update = {"Update": {"TableName": "t", "Key": {"pk": {"S": "a"}, "sk": {"N": "2"}},
+                         "UpdateExpression": "SET flag = :t", "ExpressionAttributeValues": {":t": {"BOOL": False}}}}
+    failing = {"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "b"}, "sk": {"N": "7"}},
+                                  "ConditionExpression": "attribute_not_exists(pk)"}}
+    new = {"Put": {"TableName": "t", "Item": {"pk": {"S": "e"}, "sk": {"N": "1"}}}}
+    with pytest.raises(db.exceptions.TransactionCanceledException) as refused:
+        db.transact_write_items(TransactItems=[update, new, failing])
+    seen += [refused.value.response["CancellationReasons"], db.scan(TableName="t")]
+    db.transact_write_items(TransactItems=[update, new])
+    seen.append(db.scan(TableName="t"))
+    for answer in seen:
+        if isinstance(answer, dict):
+            answer.pop("ResponseMetadata", None)
+    return seen
+
+
+def _run(fast: bool) -> list:
+    with mock.patch.dict(os.environ, _ENV), mock_aws():
+        if not fast:
+            return _scenario()
+        with moto_speedups.install():
+            return _scenario()
+
+
+def test_answers_are_the_same_with_and_without_the_speedups():
+    plain, fast = _run(False), _run(True)
+    assert fast == plain
+    assert [i["sk"]["N"] for i in plain[0]["Items"]] == ["-1.5", "2", "10"]  # numeric order, not text order
+    assert [i["n"]["N"] for i in plain[2]["Items"]] == ["1", "9", "10"]
+    assert plain[6] == plain[3]  # the refused transaction changed nothing
+    assert plain[7] != plain[3]
+
+
+def test_wire_form_values_are_copied_and_others_left_to_moto():
+    value = {"M": {"a": {"L": [{"S": "x"}, {"NULL": True}, {"NS": ["1"]}]}}}
+    copied = moto_speedups.wire_copy(value)
+    assert copied == value and copied is not value and copied["M"]["a"]["L"] is not value["M"]["a"]["L"]
+    for other in ({"B": b"1"}, {"M": {"a": {"BS": [b"1"]}}}, {"S": 1}, {"N": Decimal(1)}, {"S": "a", "N": "1"}, "S"):
+        assert moto_speedups.wire_copy(other) is None
+
+
+def test_a_refused_transaction_restores_the_partitions_it_named():
+    with mock.patch.dict(os.environ, _ENV), mock_aws(), moto_speedups.install():
+        from moto.dynamodb.models import dynamodb_backends
+
+        _scenario()
+        table = dynamodb_backends["123456789012"]["eu-central-1"].get_table("t")
+        before = {k: dict(v) for k, v in table.items.items()}
+        copied = moto_speedups.rollback_copy(table, {next(iter(before))})
+        touched, untouched = list(before)[0], list(before)[1]
+        assert copied.items[touched] is not table.items[touched]
+        assert copied.items[touched] == table.items[touched]
+        assert copied.items[untouched] is table.items[untouched]
