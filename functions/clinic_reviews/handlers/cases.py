@@ -32,7 +32,7 @@ from clinic_reviews import http_input as request
 from clinic_reviews.clients import client, secret_bytes
 from clinic_reviews.console import pages
 from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, signed_by_pool, verify
-from clinic_reviews.console.pool import SignInError, verify_pool_token
+from clinic_reviews.console.pool import SignInError, otpauth_uri, verify_pool_token
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, NotAllowed, RootCause
 from clinic_reviews.domain.policy import UnknownClinic
@@ -55,6 +55,8 @@ OPENAPI = {
 app.configure_openapi(**OPENAPI)
 SECURED = [{"bearer": []}]
 LANG_COOKIE = "cr_lang"
+#: The pool's access token: only for the person's own account (MFA set-up, sign-out everywhere), never for the API.
+ACCESS_COOKIE = "cr_access"
 SESSION_SECONDS = 3600  # the pool's ID tokens live 60 minutes; the console does not refresh them
 
 # ------------------------------------------------------------------------------------------------ composition
@@ -106,6 +108,13 @@ class Services:
         from clinic_reviews.console.pool import PoolSignIn
 
         return PoolSignIn(self._cognito, self.pool)
+
+    @cached_property
+    def account(self):
+        """A signed-in person's own account: TOTP set-up, sign-out everywhere (their access token acts)."""
+        from clinic_reviews.console.pool import PoolAccount
+
+        return PoolAccount(self._cognito)
 
 
 @container.cached
@@ -477,8 +486,15 @@ def _login_html(lang: str, error: str | None = None, step: str = "password", **f
     return pages.page("console_login.html.j2", lang, users=users, error=error, step=step, **context)
 
 
-def _signed_in(token: str) -> Response:
-    return _redirect("/console", cookies=[_cookie(COOKIE, token, SESSION_SECONDS)])
+def _signed_in(token: str, access_token: str | None = None) -> Response:
+    cookies = [_cookie(COOKIE, token, SESSION_SECONDS)]
+    if access_token:
+        cookies.append(_cookie(ACCESS_COOKIE, access_token, SESSION_SECONDS))
+    return _redirect("/console", cookies=cookies)
+
+
+def _signed_out() -> list[str]:
+    return [_cookie(COOKIE, "", 0), _cookie(ACCESS_COOKIE, "", 0)]
 
 
 def _form_lang(form: dict[str, str]) -> str:
@@ -488,7 +504,7 @@ def _form_lang(form: dict[str, str]) -> str:
 def _next_step(lang: str, username: str, step) -> Response:
     if step.id_token:
         logger.info("signed in", extra={"via": "pool"})
-        return _signed_in(step.id_token)
+        return _signed_in(step.id_token, step.access_token)
     return _html(_login_html(lang, step=step.challenge, username=username, session=step.session))
 
 
@@ -553,7 +569,67 @@ def reset_password():
 
 @app.post("/console/logout", include_in_schema=False)
 def logout():
-    return _redirect("/console/login", cookies=[_cookie(COOKIE, "", 0)])
+    return _redirect("/console/login", cookies=_signed_out())
+
+
+# ------------------------------------------------------------------ the person's own account (docs/security.md)
+def _account_holder() -> tuple[User, str] | None:
+    """The signed-in person and their pool access token; None for a script token or an old session without one."""
+    user, access = _console_user(), _cookies().get(ACCESS_COOKIE)
+    return (user, access) if user is not None and access else None
+
+
+def _account_html(user: User, access: str, lang: str, error: str | None = None, status: int = 200, cookies=None):
+    secret = services().account.totp_secret(access)
+    body = pages.page("console_account.html.j2", lang, user=user, secret=secret, uri=otpauth_uri(secret, user.id),
+                      error=error, query="")
+    return _html(body, status, cookies=cookies)
+
+
+@app.get("/console/account", include_in_schema=False)
+def account_page():
+    holder = _account_holder()
+    if holder is None:
+        return _redirect("/console/login")
+    lang, cookies = _lang(_chain_language())
+    try:
+        return _account_html(*holder, lang, cookies=cookies)
+    except SignInError:  # the access token was revoked (signed out everywhere elsewhere): sign in again
+        return _redirect("/console/login", cookies=_signed_out())
+
+
+@app.post("/console/account/mfa", include_in_schema=False)
+def enable_mfa():
+    """Verify the first code of the authenticator app; from then on every sign-in asks for a code."""
+    _same_origin()
+    holder = _account_holder()
+    if holder is None:
+        return _redirect("/console/login")
+    form = _form()
+    lang = _form_lang(form)
+    try:
+        services().account.enable_totp(holder[1], form.get("code", "").strip())
+    except SignInError as exc:
+        try:
+            return _account_html(*holder, lang, str(exc), 400)
+        except SignInError:
+            return _redirect("/console/login", cookies=_signed_out())
+    logger.info("mfa enabled", extra={"via": "pool"})
+    return _redirect("/console?done=mfa")
+
+
+@app.post("/console/account/sign-out-everywhere", include_in_schema=False)
+def sign_out_everywhere():
+    """GlobalSignOut: every refresh token of the person is revoked; this browser's cookies are cleared."""
+    _same_origin()
+    holder = _account_holder()
+    if holder is not None:
+        try:
+            services().account.sign_out_everywhere(holder[1])
+        except SignInError:  # already signed out everywhere: nothing left to revoke
+            pass
+        logger.info("signed out everywhere", extra={"via": "pool"})
+    return _redirect("/console/login", cookies=_signed_out())
 
 
 @app.get("/console", include_in_schema=False)
