@@ -47,7 +47,7 @@ def webhook():
 
 @container.cached
 def services():
-    """The bot: the table (cases, reviews, policies, replies), the bus, the Telegram API (TELEGRAM_SECRET_NAME),
+    """The bot: the table (cases, reviews, policies, replies; their events leave with the writes), the Telegram API (TELEGRAM_SECRET_NAME),
     Google replies (SOURCES_SECRET_NAME)."""
     from clinic_reviews.services.chat import ChatService
 

@@ -40,6 +40,11 @@ ALLOWED_UNUSED: dict[tuple[str, str], str] = {
     ("ImportFunction", "s3:GetObject"): "the intake's chain adaptation and quarantine (tested through the intake"
     " and fetch functions); the import file itself is read with the same action",
     ("WebhookFunction", "s3:GetObject"): "the intake's chain adaptation and quarantine (as above)",
+    **{
+        (function, "events:PutEvents"): "the intake's quarantine announces a poison item (`review.quarantined`)"
+        " on the bus directly (nothing was stored for the outbox to carry); tested through FetchFunction"
+        for function in ("IntakeFunction", "ImportFunction", "WebhookFunction", "FeedbackFunction")
+    },
     ("LearnFunction", "s3:GetObject"): "a rated review over 32,000 characters keeps its text under texts/; no"
     " learning test holds one",
 }
