@@ -20,6 +20,9 @@ NEVER = ("aws_xray_sdk", "openpyxl", "matplotlib", "pymorphy3", "httpx")
 #: others read stored policies and check reviews without it (domain/spec.py, domain/review.py; issue 18c); the
 #: visits function imports it for a visit's model when a visit arrives.
 PYDANTIC_AT_START = {"CasesFunction"}
+#: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions) only where their features are used: the
+#: console's OpenAPI validation and Telegram's webhook; the ack and feedback pages route with http_routes.py.
+EVENT_HANDLER_AT_START = {"CasesFunction", "TelegramFunction"}
 _PROBE = "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted(sys.modules)))"
 
 
@@ -36,9 +39,12 @@ def test_a_handler_imports_only_what_every_request_needs(function):
            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
     out = subprocess.run([sys.executable, "-c", _PROBE, _handlers()[function]], capture_output=True, text=True,
                          env=env, check=True)
-    loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
+    modules = json.loads(out.stdout)
+    loaded = {name.split(".")[0] for name in modules}
     forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
     found = sorted(loaded & forbidden)
+    if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
+        found.append("aws_lambda_powertools.event_handler")
     assert not found, f"{function} imports {', '.join(found)} at cold start"
 
 
