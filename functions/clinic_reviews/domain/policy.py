@@ -1,7 +1,9 @@
 """A chain's policy: its clinics, people, escalation ladder and limits, as a review manager writes it in YAML.
 
 `load_policy` reads YAML, JSON or a dict and raises `PolicyError` listing every problem with its path
-(`clinics[1].timezone: unknown time zone 'Europe/Moskow'`). The deployed stack stores `Policy.to_json()`.
+(`clinics[1].timezone: unknown time zone 'Europe/Moskow'`): pydantic checks it, imported only there. The deployed
+stack stores `Policy.to_json()` (only what was written); the functions read it back with `Policy.from_json`, which
+rebuilds the records without pydantic or YAML (domain/spec.py) and does the cross-checks and calendars again.
 """
 
 from __future__ import annotations
