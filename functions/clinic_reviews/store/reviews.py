@@ -302,7 +302,7 @@ class ReviewRepository:
     def record_of(item: ReviewItem) -> ReviewRecord:
         """The record an item holds (also what the outbox reads from a stream image)."""
         reply = Reply(text=item.reply_text or "", created_at=from_iso(item.reply_at)) if item.reply_at else None
-        review = Review.model_construct(
+        review = Review.trusted(
             source=item.source,
             external_id=item.external_id,
             clinic_id=item.clinic_id,
