@@ -12,8 +12,8 @@ and sentence ends and at contrast words ("но", "однако", "только",
   an exception word, then something the review can be about (an anchor: front desk, waiting, ...),
   after praise earlier in the text.
 
-Its topics are those of its blaming cues, else of the anchors it names, else `other`. The first
-complaint part's own words are kept (at most TEXT_CHARS), with the topics of every complaint part.
+Its topics are those of its blaming cues, else of the anchors it names, else `other`. The words of the
+part that blames most are kept (at most TEXT_CHARS), with the topics of every complaint part.
 Pure domain code, like the rest of the rules.
 """
 
@@ -30,6 +30,15 @@ _CONTRAST = frozenset({"но", "однако", "зато", "кроме", "иск
 #: Words that start a new part only at the head of a clause ("..., только ждать долго"; not "только хорошее").
 _CLAUSE_HEAD = frozenset({"только", "лишь", "правда", "only", "though"})
 _NOT, _ONLY = frozenset({"не", "not"}), frozenset({"только", "лишь", "only", "just"})
+#: Words that name a flaw outright: their part is a complaint part, and the one whose words are kept.
+_FLAW = frozenset({"минус", "недостаток", "downside", "drawback"})
+_WITHOUT = frozenset({"без", "without", "извиниться", "извинение", "apologise", "apologize", "apologised", "apologized"})
+#: Another place: what went wrong there is no complaint about this clinic.
+_ELSEWHERE = frozenset({"районный", "прежний", "предыдущий", "elsewhere", "previous"})
+_OTHER = frozenset({"другой", "другие", "other", "another"})
+_SEVERAL = frozenset({"два", "три", "четыре", "пять", "несколько", "много", "разный", "two", "three", "several", "many"})
+_PLACES = frozenset({"место", "клиника", "поликлиника", "больница", "центр", "город", "place", "clinic", "hospital",
+                     "practice", "surgery", "city", "town"})
 #: Exceptions to praise: what follows is what was not fine, even with no blaming word.
 _EXCEPTION = frozenset({"кроме", "исключение", "except", "apart"})
 
@@ -38,15 +47,26 @@ def find_complaint(text: str, tokens: list[Token], hits: list[Hit]) -> Complaint
     """The complaint part of a read text (hits carry `value` and `topic`), or None."""
     parts = _parts(tokens)
     by_part = _hits_by_part(hits, parts)
-    praised_before = False
-    found: list[tuple[int, int, tuple[str, ...]]] = []
+    praised_before = flaw_named = False
+    found: list[tuple[float, int, int, tuple[str, ...]]] = []
     for (start, end), mine in zip(parts, by_part, strict=True):
+        flaw = any(_is(t, _FLAW) for t in tokens[start:end])
+        if flaw and sum(t.kind == WORD for t in tokens[start:end]) <= 2:  # "Минус:", "Only downside —": what follows
+            flaw_named = True
+            continue
         if _not_only(tokens, start):  # "не только врач хороший, но и ...": the "не" denies "только", not the praise
             mine = [h for h in mine if not h.negated]
-        topics = _blamed(mine) or (_excepted(tokens, start, end, mine) if praised_before else None)
-        if topics:
-            found.append((start, end, topics))
+        mine = [h for h in mine if not (h.value < 0 and _absent(tokens, h))]
+        if not _elsewhere(tokens, start, end):
+            blame, topics = _blamed(mine)
+            if not topics and praised_before:
+                blame, topics = 0.0, _excepted(tokens, start, mine)
+            if flaw or flaw_named:  # "Минус — парковки нет", "Only downside: the waiting room is small"
+                blame, topics = blame + 1.0, topics or _anchors(mine) or ("other",)
+            if topics:
+                found.append((blame, start, end, topics))
         praised_before = praised_before or _praise(mine) > 0
+        flaw_named = False
     return _result(text, tokens, found)
 
 
@@ -104,16 +124,39 @@ def _praise(hits: list[Hit]) -> float:
     return sum(h.value for h in hits if h.value > 0 and _counts(h))
 
 
-def _blamed(hits: list[Hit]) -> tuple[str, ...]:
-    """Topics of a part that blames clearly (`other` when its blame names none), else ()."""
+def _blamed(hits: list[Hit]) -> tuple[float, tuple[str, ...]]:
+    """How much a part blames and its topics (`other` when its blame names none); () when it does not blame clearly."""
     blaming = [h for h in hits if h.value < 0 and _counts(h)]
     blame = -sum(h.value for h in blaming)
     if blame < BLAME_AT or blame <= _praise(hits):
-        return ()
-    return _topics(h.topic for h in blaming) or _anchors(hits) or ("other",)
+        return blame, ()
+    topics = _topics(h.topic for h in blaming) or _anchors(hits)
+    if not topics:  # blame that names nothing must be twice as clear ("обещал" alone is no complaint)
+        return blame, ("other",) if blame >= 2 * BLAME_AT else ()
+    return blame, topics
 
 
-def _excepted(tokens: list[Token], start: int, end: int, hits: list[Hit]) -> tuple[str, ...]:
+def _absent(tokens: list[Token], hit: Hit) -> bool:
+    """A bad thing said to be missing or apologised for by the staff: "без этого врачебного высокомерия",
+    "without any rudeness", "извинилась за ожидание"."""
+    clause = tokens[hit.start].clause
+    before = [t for t in tokens[max(0, hit.start - 4) : hit.start] if t.clause == clause]
+    return any(_is(t, _WITHOUT) for t in before)
+
+
+def _elsewhere(tokens: list[Token], start: int, end: int) -> bool:
+    """A part about another place ("в районной поликлинике", "в трёх местах лечили", "other clinics")."""
+    part = tokens[start:end]
+    for i, tok in enumerate(part):
+        if _is(tok, _ELSEWHERE):
+            return True
+        if _is(tok, _OTHER) or _is(tok, _SEVERAL):
+            if any(_is(t, _PLACES) for t in part[i + 1 : i + 3]):
+                return True
+    return False
+
+
+def _excepted(tokens: list[Token], start: int, hits: list[Hit]) -> tuple[str, ...]:
     """Topics named after an exception word at the head of the part ("кроме регистратуры")."""
     if not _is(tokens[start], _EXCEPTION) or _praise(hits) > 0:
         return ()
@@ -128,10 +171,13 @@ def _topics(candidates) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in candidates if t and t != PLACE))
 
 
-def _result(text: str, tokens: list[Token], found: list[tuple[int, int, tuple[str, ...]]]) -> ComplaintPart | None:
+def _result(
+    text: str, tokens: list[Token], found: list[tuple[float, int, int, tuple[str, ...]]]
+) -> ComplaintPart | None:
+    """The words of the part that blames most (the first of equals), with the topics of every complaint part."""
     if not found:
         return None
-    start, end, _ = found[0]
+    _, start, end, _ = max(found, key=lambda part: (part[0], -part[1]))
     stop = max(t.pos + len(t.orig) for t in tokens[start:end] if t.kind == WORD)
     words = text[tokens[start].pos : stop]
     if len(words) > TEXT_CHARS:
