@@ -150,9 +150,8 @@ def _elsewhere(tokens: list[Token], start: int, end: int) -> bool:
     for i, tok in enumerate(part):
         if _is(tok, _ELSEWHERE):
             return True
-        if _is(tok, _OTHER) or _is(tok, _SEVERAL):
-            if any(_is(t, _PLACES) for t in part[i + 1 : i + 3]):
-                return True
+        if (_is(tok, _OTHER) or _is(tok, _SEVERAL)) and any(_is(t, _PLACES) for t in part[i + 1 : i + 3]):
+            return True
     return False
 
 
