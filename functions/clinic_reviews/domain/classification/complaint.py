@@ -10,8 +10,11 @@ and sentence ends and at contrast words ("но", "однако", "только",
   быстрее" is a suggestion, not a complaint); or
 - it names an exception to praise ("всё понравилось, кроме регистратуры", "fine except the wait"):
   an exception word, then something the review can be about (an anchor: front desk, waiting, ...),
-  after praise earlier in the text.
+  after praise earlier in the text; or
+- it names a flaw outright ("Минус — парковки нет"; a bare "Only downside:" marks the part after it).
 
+Blame said to be absent or apologised for ("без высокомерия", "извинилась за ожидание") does not count, nor
+does a part about another place ("в районной поликлинике"), nor topic-less blame under twice BLAME_AT.
 Its topics are those of its blaming cues, else of the anchors it names, else `other`. The words of the
 part that blames most are kept (at most TEXT_CHARS), with the topics of every complaint part.
 Pure domain code, like the rest of the rules.
