@@ -95,6 +95,11 @@ class StreamMapping:
         self._retry_later(clients("sqs"), now, [r for r in records if r not in done], shard, bisect=failed)
         return True
 
+    def skip_to_end(self) -> None:
+        """Go on from the stream's end, as a poller that had long consumed what is there (a restored table)."""
+        self.checkpoint = last_sequence(self.stream_arn) or self.checkpoint
+        self._next = None
+
     # ------------------------------------------------------------------ internals
     def _read(self, streams: Any, limit: int) -> tuple[list[dict[str, Any]], str]:
         """Up to `limit` records after the checkpoint (the last read's NextShardIterator when it still fits)."""
@@ -155,16 +160,19 @@ class StreamMapping:
         self._done_with(batch[-1])
 
 
-def written_after(stream_arn: str, checkpoint: str | None) -> bool:
-    """Whether moto's stream holds a record after `checkpoint` (any record when None): a look at the emulator's
-    own state, so that an idle poll costs no API calls."""
+def last_sequence(stream_arn: str) -> str | None:
+    """The sequence number of the last record in moto's stream (None: empty), read from the emulator's state."""
     from moto.dynamodb.models import dynamodb_backends
 
     _, _, _, region, account, resource = stream_arn.split(":", 5)
     shard = dynamodb_backends[account][region].get_table(resource.split("/")[1]).stream_shard
-    if shard is None or not shard.items:
-        return False
-    return checkpoint is None or int(shard.items[-1].record["dynamodb"]["SequenceNumber"]) > int(checkpoint)
+    return shard.items[-1].record["dynamodb"]["SequenceNumber"] if shard is not None and shard.items else None
+
+
+def written_after(stream_arn: str, checkpoint: str | None) -> bool:
+    """Whether the stream holds a record after `checkpoint` (any record when None): an idle poll costs no API call."""
+    last = last_sequence(stream_arn)
+    return last is not None and (checkpoint is None or int(last) > int(checkpoint))
 
 
 def _sequence(record: dict[str, Any]) -> str:
