@@ -22,6 +22,8 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
 
+- Query: one partition, not the whole table (dynamodb_index.py).
+
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
 """
@@ -34,6 +36,8 @@ import threading
 from contextlib import ExitStack
 from typing import Any
 from unittest import mock
+
+from clinic_reviews_local import dynamodb_index
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _SETS = ("SS", "NS")
@@ -193,4 +197,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(backend, "transact_write_items", _fast_transactions(backend.transact_write_items)))
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
+    patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     return patches
