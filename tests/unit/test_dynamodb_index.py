@@ -200,4 +200,4 @@ def test_the_ttl_sweep_deletes_exactly_the_items_due():
             table = dynamodb_backends["123456789012"]["eu-central-1"].get_table("t")
             left = {(i.hash_key.value, i.range_key.value) for i in table.all_items()}
             assert not every & left, f"day {day}: due items were left"
-            assert swept and len(left) > 20
+        assert swept > 10 and len(left) > 20  # items expired, others stayed
