@@ -78,3 +78,23 @@ def test_a_feedback_request_whose_completion_was_lost_is_sent_again_after_the_wi
             "IdempotencyPersistenceLayerError", "IdempotencyAlreadyInProgressError"]
         assert len(feedback_sms(aws)) == 2  # at least once
         assert request(aws).status == "sent"
+
+
+def test_a_report_whose_completion_was_lost_goes_out_on_lambdas_last_retry(aws, policy, lose_a_completion):
+    """Scheduler invokes the report asynchronously: Lambda retries a failed run 1 and then 2 minutes later. The
+    delivery's window (at most 90 s, not the function's 300 s) has passed by the last retry."""
+    from clinic_reviews_local.lambdas import ASYNC_RETRY_DELAYS
+
+    aws.invoke("IntakeFunction", {"reviews": [review(rating=5, text="Спасибо доктору!")]})
+    outcomes = []
+    for delay in (0, *ASYNC_RETRY_DELAYS):
+        aws.advance_to(aws.clock.now() + timedelta(seconds=delay))
+        try:
+            outcomes.append(aws.invoke("ReportFunction", {"chain_id": "zdorovie", "month": "2026-12"}))
+        except RuntimeError as exc:
+            outcomes.append(str(exc))
+    assert "IdempotencyPersistenceLayerError" in outcomes[0] and "IdempotencyAlreadyInProgressError" in outcomes[1]
+    assert isinstance(outcomes[2], dict), outcomes[2]  # the last retry succeeded
+    assert outcomes[2]["sent"] == len(policy.chain.digest_recipients)
+    reports = [m.destinations[0] for m in aws.sent_emails() if m.destinations[0] in policy.chain.digest_recipients]
+    assert len(reports) == len(policy.chain.digest_recipients) + 1  # at least once: the first went out again

@@ -24,8 +24,9 @@ from aws_lambda_powertools.utilities.idempotency import (
 from clinic_reviews.notify.senders import Senders
 
 SEVEN_DAYS = 7 * 24 * 3600
-#: A delivery's in-progress window is what is left of the invocation, at most this: longer than one send
-#: (three attempts of 5 s connect + 15 s read), shorter than Lambda's asynchronous retries (at 1 and 3 minutes).
+#: A delivery's in-progress window is what is left of the invocation, at most this: longer than one send (four
+#: attempts of 5 s connect + 15 s read, clients.AWS_CONFIG), and short enough that the second of Lambda's asynchronous
+#: retries (3 minutes after a failure) finds it passed in the digest (120 s timeout) and the report (300 s).
 WINDOW_MS = 90_000
 
 

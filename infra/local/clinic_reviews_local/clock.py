@@ -150,7 +150,7 @@ class VirtualClock:
         stack = ExitStack()
         for name in _POWERTOOLS_TIME_READERS:
             module = importlib.import_module(name)
-            if getattr(module, "dt", None) is not dt:
+            if not hasattr(getattr(module, "dt", None), "datetime"):  # the module, or another stack's stand-in
                 raise RuntimeError(f"{name} no longer reads the time as `dt.datetime.now()`: see clock.patch_powertools")
             stack.enter_context(mock.patch.object(module, "dt", _Module()))
         return stack

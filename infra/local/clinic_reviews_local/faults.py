@@ -19,7 +19,8 @@ not calls of our code.
 of the seeded mix (an SMS publish cannot be made idempotent at AWS); tests use it to break idempotency once.
 
 botocore's retry back-off does not sleep here (the delays asked for are recorded): the virtual clock does not
-move during a retry, as it does not for Step Functions' retry intervals.
+move during a client's retries (a call's whole retry loop takes a few seconds on AWS). Step Functions' retry
+intervals do elapse on it (clock.py).
 """
 
 from __future__ import annotations
