@@ -136,6 +136,23 @@ def test_sessions_share_the_endpoints_file_parsed_once(monkeypatch):
     assert shared == plain
 
 
+def test_an_event_delivered_to_a_queue_reads_its_paths_parsed_once():
+    from jsonpath_ng.ext import parse as plain_parse
+    from moto.events.utils import EventTemplateParser
+
+    event = {"version": "0", "id": "1", "detail-type": "review.received", "source": "clinic-reviews",
+             "account": "123456789012", "time": 1796626800, "region": "eu-central-1", "resources": [],
+             "detail": {"review": {"id": "r-1", "tags": ["a", "b"]}}, "ingestion-time": 1}
+    expected = EventTemplateParser.parse("", {}, event)
+    with moto_speedups.install():
+        import jsonpath_ng.ext
+
+        assert jsonpath_ng.ext.parse("$.detail") is jsonpath_ng.ext.parse("$.detail")
+        assert EventTemplateParser.parse("", {}, event) == expected
+        found = jsonpath_ng.ext.parse("$.detail.review.tags[*]").find(event)
+    assert [m.value for m in found] == [m.value for m in plain_parse("$.detail.review.tags[*]").find(event)]
+
+
 def test_a_response_class_lists_the_same_methods_once_computed():
     from moto.core.utils import method_names_from_class
     from moto.dynamodb.responses import DynamoHandler

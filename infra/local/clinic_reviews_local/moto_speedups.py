@@ -23,6 +23,10 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
   file again. botocore already shares each of them between all the clients of one session.
 
+- EventBridge to SQS (the events tap, the template's queues): moto builds each delivered event from its input
+  template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
+  time. A JSONPath parse is a pure function of its text; here each text is parsed once per process.
+
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
 
@@ -196,6 +200,10 @@ def _shared_data(original):
     return load_data_with_path
 
 
+def _cached_jsonpath(original):
+    return functools.lru_cache(maxsize=512)(original)
+
+
 @functools.cache
 def method_names(clazz: type) -> list[str]:
     """moto's `method_names_from_class`, once per class (a response class's methods do not change)."""
@@ -206,6 +214,7 @@ def method_names(clazz: type) -> list[str]:
 
 def install() -> ExitStack:
     """Patch moto's serializer and DynamoDB table ordering; closing the returned stack undoes it."""
+    import jsonpath_ng.ext as jsonpath_ext
     import moto.core.responses as moto_responses
     import moto.dynamodb.models as dynamodb_models
     from botocore.loaders import Loader
@@ -224,4 +233,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
+    patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     return patches
