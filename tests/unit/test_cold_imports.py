@@ -23,6 +23,8 @@ PYDANTIC_AT_START = {"CasesFunction"}
 #: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions) only where their features are used: the
 #: console's OpenAPI validation and Telegram's webhook; the ack and feedback pages route with http_routes.py.
 EVENT_HANDLER_AT_START = {"CasesFunction", "TelegramFunction"}
+#: Libraries a function's requests never use at all (so not at start either).
+NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored hash, it never parses a phone
 _PROBE = "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted(sys.modules)))"
 
 
@@ -42,6 +44,7 @@ def test_a_handler_imports_only_what_every_request_needs(function):
     modules = json.loads(out.stdout)
     loaded = {name.split(".")[0] for name in modules}
     forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
+    forbidden |= NEVER_USED.get(function, set())
     found = sorted(loaded & forbidden)
     if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
         found.append("aws_lambda_powertools.event_handler")
