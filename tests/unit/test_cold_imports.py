@@ -23,6 +23,8 @@ PYDANTIC_AT_START = {"CasesFunction"}
 #: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions) only where their features are used: the
 #: console's OpenAPI validation and Telegram's webhook; the ack and feedback pages route with http_routes.py.
 EVENT_HANDLER_AT_START = {"CasesFunction", "TelegramFunction"}
+#: Libraries a function's requests never use at all (so not at start either).
+NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored hash, it never parses a phone
 _PROBE = "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted(sys.modules)))"
 
 
@@ -42,6 +44,7 @@ def test_a_handler_imports_only_what_every_request_needs(function):
     modules = json.loads(out.stdout)
     loaded = {name.split(".")[0] for name in modules}
     forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
+    forbidden |= NEVER_USED.get(function, set())
     found = sorted(loaded & forbidden)
     if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
         found.append("aws_lambda_powertools.event_handler")
@@ -61,11 +64,12 @@ print(json.dumps(sorted(sys.modules)))
 
 def test_reading_a_stored_policy_and_checking_a_review_need_no_pydantic():
     """What the five request paths of issue 18c do on every request: pydantic and YAML stay where a policy is
-    written (`load_policy`), so importing them later cannot have moved their cost into the first request."""
+    written (`load_policy`), so importing them later cannot have moved their cost into the first request; the
+    holiday calendars wait for the first deadline (a page showing a clinic's name never loads them)."""
     from clinic_reviews.domain.policy import load_policy
 
     stored = load_policy(ROOT / "samples" / "policy.yaml").to_json()
     out = subprocess.run([sys.executable, "-c", _READ], input=stored, capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}})
     loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
-    assert not loaded & {"pydantic", "pydantic_core", "yaml"}
+    assert not loaded & {"pydantic", "pydantic_core", "yaml", "holidays"}  # holidays: when a deadline needs them

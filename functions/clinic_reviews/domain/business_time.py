@@ -174,7 +174,9 @@ class BusinessCalendar:
     """A clinic's opening hours in its zone, closed on the country's public holidays.
 
     `hours` maps weekday (0 = Monday) to (open, close) local times or None (closed); missing days are
-    closed. Opening hours are [open, close). `country=None` means no public holidays.
+    closed. Opening hours are [open, close). `country=None` means no public holidays. `check_holidays=False`
+    trusts that `holidays` has the country (a stored policy, checked when written): the library is then imported
+    only when a deadline needs the holidays, not for a page that shows a clinic's name.
     """
 
     def __init__(
@@ -183,6 +185,8 @@ class BusinessCalendar:
         hours: WeekHours,
         country: str | None = "RU",
         subdiv: str | None = None,
+        *,
+        check_holidays: bool = True,
     ) -> None:
         self.tz = tz.strip() if isinstance(tz, str) else tz
         self.zone = zone(tz)
@@ -193,7 +197,7 @@ class BusinessCalendar:
             raise ValueError(f"country must be a code such as RU or none, got {country!r}")
         self.country = country.strip().upper() if country else None
         self.subdiv = subdiv
-        if self.country is not None:
+        if self.country is not None and check_holidays:
             check_country(self.country, subdiv)
 
     @staticmethod

@@ -13,6 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
@@ -40,6 +41,8 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_PUNCTUATION = re.compile(r"[\s()\-.]")
 _SPAN = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+#: Set while a stored policy is rebuilt: its countries were checked against `holidays` when it was written.
+_STORED: ContextVar[bool] = ContextVar("stored_policy", default=False)
 #: In a strict chain a tier due at `eod` is due after this much business time instead.
 STRICT_EOD = "1h"
 
@@ -546,7 +549,8 @@ class Policy(Spec):
         country = clinic.country if "country" in clinic.fields_set else self.defaults.country
         hours = clinic.hours if clinic.hours is not None else self.defaults.hours
         try:
-            calendar = BusinessCalendar(clinic.timezone, hours_by_weekday(hours), country, clinic.subdiv)
+            calendar = BusinessCalendar(clinic.timezone, hours_by_weekday(hours), country, clinic.subdiv,
+                                        check_holidays=not _STORED.get())
         except ValueError as exc:
             return [f"clinics[{index}].{'subdiv' if clinic.subdiv else 'country'}: {exc}"]
         object.__setattr__(clinic, "_calendar", calendar)
@@ -612,10 +616,13 @@ class Policy(Spec):
             data = json.loads(text)
         except ValueError as exc:
             raise PolicyError(f"policy JSON: {exc}") from None
+        stored = _STORED.set(True)
         try:
             return cls.build(data)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:  # not what to_json wrote
             raise PolicyError(str(exc).splitlines() or f"policy JSON: {type(exc).__name__}") from None
+        finally:
+            _STORED.reset(stored)
 
 
 def _duplicates(path: str, ids: list[str], what: str) -> list[str]:

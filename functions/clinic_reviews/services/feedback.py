@@ -26,7 +26,6 @@ from aws_lambda_powertools import Logger
 from clinic_reviews.domain import feedback as rules
 from clinic_reviews.domain.feedback import InvalidToken, InvalidVisit, VisitContext
 from clinic_reviews.domain.labels import SOURCE_NAMES, label
-from clinic_reviews.domain.phones import InvalidPhone, normalize_phone, phone_hash
 from clinic_reviews.domain.policy import Clinic, Policy
 from clinic_reviews.domain.review import iso_z
 from clinic_reviews.domain.safe_text import parse_json
@@ -86,6 +85,8 @@ class VisitService:
         self._now = now
 
     def receive(self, items: Sequence[Any]) -> VisitReport:
+        from clinic_reviews.domain.phones import InvalidPhone  # phonenumbers: not for the feedback page (#18c)
+
         report = VisitReport(received=len(items))
         for index, item in enumerate(items):
             try:
@@ -102,6 +103,7 @@ class VisitService:
         return report
 
     def _receive_one(self, item: Any) -> str:
+        from clinic_reviews.domain.phones import normalize_phone, phone_hash
         from clinic_reviews.domain.visit import parse_visit  # pydantic: the visits function only
 
         visit = parse_visit(item)
@@ -438,6 +440,8 @@ class InboundSms:
 
     def receive(self, message: str | dict[str, Any]) -> str:
         """`opted_out`, `already` (opted out before), `ignored` (not a STOP) or `unreadable`."""
+        from clinic_reviews.domain.phones import InvalidPhone, normalize_phone, phone_hash
+
         try:
             data = parse_json(message) if isinstance(message, str) else message
             body = str(data.get("messageBody") or "")
