@@ -24,6 +24,7 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   is computed once.
 
 - Query: one partition, not the whole table (dynamodb_index.py).
+- Memory: moto's models are not all kept for its dashboard (moto_instances.py).
 
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
@@ -38,7 +39,7 @@ from contextlib import ExitStack
 from typing import Any
 from unittest import mock
 
-from clinic_reviews_local import dynamodb_index
+from clinic_reviews_local import dynamodb_index, moto_instances
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _SETS = ("SS", "NS")
@@ -207,4 +208,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
+    patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
     return patches
