@@ -7,7 +7,9 @@ finish in 20 minutes (docs/load.md).
 
 Here, inside `Table.query` only, `all_items()` answers the query's candidates:
 
-- on the table or a local secondary index: the items of the queried partition (hash key);
+- on the table: the items of the queried partition (hash key) whose sort key can meet the key condition, found by
+  bisection in the partition's sort keys kept in order (a clinic's reviews share one partition);
+- on a local secondary index: the items of the queried partition;
 - on a global secondary index: the items holding the queried value in the index's (first) hash attribute, found
   in a `KeyIndex` kept per table.
 
@@ -27,6 +29,7 @@ are due instead of every item of the table each time the clock moves.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import threading
@@ -50,6 +53,7 @@ class KeyIndex:
         self._filed: dict[Key, list[tuple[str, Any]]] = {}  # table key -> (index, value) it is filed under
         self._dirty: set[Key] = set()
         self._rebuild = True  # file every item of the table at the next Query
+        self._sorted: dict[Any, list[tuple[Any, Any]]] = {}  # hash value -> (sort key's cast value, sort key), in order
         self._ttl_attr: str | None = None  # the TTL attribute the heap is kept for (expiry.py asks)
         self._ttl: list[tuple[float, int, Key]] = []  # (TTL value, tie-break, key) as filed; stale ones are checked
         self._ties = itertools.count()
@@ -73,6 +77,37 @@ class KeyIndex:
         found = (_item(table, key) for key in keys)
         return [item for item in found if item is not None]
 
+    def in_range(self, table: Any, hash_value: Any, comparison: str | None, values: list[Any]) -> list[Any] | None:
+        """The partition's items whose sort key can meet `comparison` (moto's names), or None: not narrowed."""
+        bounds = _BOUNDS.get((comparison or "").upper())
+        if bounds is None or table.range_key_attr is None:
+            return None
+        with self._lock:
+            self._refresh(table)
+            ordered = self._sorted.get(hash_value, [])
+            try:
+                low, high = bounds(ordered, [v.cast_value for v in values])
+            except (TypeError, IndexError):  # a value of another type than the key's: moto answers it
+                return None
+            # one neighbour each side: moto answers a LastEvaluatedKey when a page fills before its last candidate
+            keys = [(hash_value, sort_key) for _, sort_key in ordered[max(0, low - 1) : high + 1]]
+        found = (_item(table, key) for key in keys)
+        return [item for item in found if item is not None]
+
+    def _place(self, table: Any, key: Key) -> None:
+        """Keep the key in (or out of) its partition's ordered sort keys, as its item now is."""
+        if table.range_key_attr is None:
+            return
+        ordered = self._sorted.setdefault(key[0], [])
+        entry = (key[1].cast_value, key[1])
+        at = bisect.bisect_left(ordered, entry[0], key=lambda e: e[0])
+        present = at < len(ordered) and ordered[at][0] == entry[0]
+        exists = _item(table, key) is not None
+        if exists and not present:
+            ordered.insert(at, entry)
+        elif present and not exists:
+            del ordered[at]
+
     def due(self, table: Any, ttl_attr: str, moment: float) -> list[Any]:
         """Items whose `ttl_attr` was a number at most `moment` when they were last written (the TTL sweep's
         candidates: the sweeper checks each one's value as it is now)."""
@@ -90,7 +125,9 @@ class KeyIndex:
         if self._rebuild:
             self._keys = {name: {} for name in self._attrs}
             self._filed, self._dirty, self._rebuild, self._ttl = {}, set(_all_keys(table)), False, []
+            self._sorted = {}
         for key in self._dirty:
+            self._place(table, key)
             for name, value in self._filed.pop(key, ()):
                 holders = self._keys[name].get(value)
                 if holders is not None:
@@ -109,6 +146,33 @@ class KeyIndex:
             if ttl is not None:
                 heapq.heappush(self._ttl, (ttl, next(self._ties), key))
         self._dirty = set()
+
+
+def _prefixed(ordered: list, prefix: Any) -> tuple[int, int]:
+    low = high = bisect.bisect_left(ordered, prefix, key=lambda e: e[0])
+    while high < len(ordered) and ordered[high][0].startswith(prefix):
+        high += 1
+    return low, high
+
+
+def _left(ordered: list, value: Any) -> int:
+    return bisect.bisect_left(ordered, value, key=lambda e: e[0])
+
+
+def _right(ordered: list, value: Any) -> int:
+    return bisect.bisect_right(ordered, value, key=lambda e: e[0])
+
+
+#: A key condition on the sort key -> the slice of the ordered sort keys that can meet it.
+_BOUNDS = {
+    "EQ": lambda o, v: (_left(o, v[0]), _right(o, v[0])), "=": lambda o, v: (_left(o, v[0]), _right(o, v[0])),
+    "LT": lambda o, v: (0, _left(o, v[0])), "<": lambda o, v: (0, _left(o, v[0])),
+    "LE": lambda o, v: (0, _right(o, v[0])), "<=": lambda o, v: (0, _right(o, v[0])),
+    "GT": lambda o, v: (_right(o, v[0]), len(o)), ">": lambda o, v: (_right(o, v[0]), len(o)),
+    "GE": lambda o, v: (_left(o, v[0]), len(o)), ">=": lambda o, v: (_left(o, v[0]), len(o)),
+    "BETWEEN": lambda o, v: (_left(o, v[0]), _right(o, v[1])),
+    "BEGINS_WITH": lambda o, v: _prefixed(o, v[0]),
+}
 
 
 def _number(value: Any) -> float | None:
@@ -150,7 +214,8 @@ def _by_key(item: Any) -> tuple:
     return (item.hash_key.cast_value, None if item.range_key is None else item.range_key.cast_value)
 
 
-def candidates(table: Any, hash_key: Any, index_name: str | None, hash_conditions: list | None) -> list[Any] | None:
+def candidates(table: Any, hash_key: Any, index_name: str | None, hash_conditions: list | None,
+               range_comparison: str | None = None, range_values: list | None = None) -> list[Any] | None:
     """What the Query can match, or None when only the whole table will do (moto's own path)."""
     gsi = {g.name for g in table.global_indexes}
     if index_name in gsi:
@@ -164,6 +229,10 @@ def candidates(table: Any, hash_key: Any, index_name: str | None, hash_condition
     else:  # the table, or a local secondary index: one partition
         if hash_key is None:
             return None
+        narrowed = index_of(table).in_range(table, hash_key, range_comparison, range_values or []) if (
+            index_name is None and range_comparison) else None
+        if narrowed is not None:
+            return sorted(narrowed, key=_by_key)
         stored = table.items.get(hash_key)
         if stored is None:
             found = []
@@ -176,7 +245,7 @@ def _query(original):
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
               hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
-        found = candidates(self, hash_key, index_name, hash_key_conditions)
+        found = candidates(self, hash_key, index_name, hash_key_conditions, range_comparison, range_objs)
         previous = getattr(_candidates, "query", None)
         _candidates.query = None if found is None else (self, found)
         try:

@@ -31,6 +31,7 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   is computed once.
 
 - Query: one partition, not the whole table (dynamodb_index.py).
+- Memory: moto's models are not all kept for its dashboard (moto_instances.py).
 
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
@@ -45,7 +46,7 @@ from contextlib import ExitStack
 from typing import Any
 from unittest import mock
 
-from clinic_reviews_local import dynamodb_index
+from clinic_reviews_local import dynamodb_index, moto_instances
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _SETS = ("SS", "NS")
@@ -234,4 +235,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
+    patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
     return patches
