@@ -105,3 +105,23 @@ def test_a_parameter_is_read_only_by_the_role_that_names_it():
     assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
     both = requests("ssm", "GetParameters", {"Names": ["/clinic-reviews/local/links", "/clinic-reviews/local/sources"]}, ARNS)
     assert [r.resource.rsplit("/", 1)[-1] for r in both] == ["links", "sources"]
+
+
+def test_only_the_aws_managed_policies_a_template_names_are_loaded():
+    import boto3
+    from clinic_reviews_local.iam import aws_policies_named, only_aws_policies
+    from moto import mock_aws
+
+    template = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AWSXrayWriteOnlyAccess"},
+    ]}}}}
+    named = aws_policies_named(template)
+    assert named == {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+    with mock_aws(config={"iam": {"load_aws_managed_policies": True}}), only_aws_policies(named):
+        iam = boto3.client("iam", region_name="eu-central-1")
+        loaded = {p["PolicyName"]: p["Arn"] for p in iam.list_policies(Scope="AWS")["Policies"]}
+        assert set(loaded) == named
+        assert loaded["AWSLambdaBasicExecutionRole"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+        document = iam.get_policy_version(PolicyArn=loaded["AWSLambdaBasicExecutionRole"], VersionId="v1")
+        assert "logs:PutLogEvents" in str(document["PolicyVersion"]["Document"])

@@ -116,6 +116,24 @@ def test_sessions_share_a_service_model_parsed_once():
     assert shared == plain
 
 
+def test_sessions_share_the_endpoints_file_parsed_once(monkeypatch):
+    import botocore.session
+
+    # botocore's EndpointResolver._resolve writes derived keys (hostname, partition, ...) into the region's entry
+    # of the data it was given, as it does within one session: compare a fresh parse, not what earlier tests resolved.
+    monkeypatch.setattr(moto_speedups, "_data_files", {})
+    with moto_speedups.install():
+        first, second = (botocore.session.get_session().get_component("data_loader") for _ in range(2))
+        assert first.load_data("endpoints") is second.load_data("endpoints")
+        # the resolver a new session builds (pynamodb builds one per thread) reads the shared data
+        resolvers = [botocore.session.get_session().get_component("endpoint_resolver") for _ in range(2)]
+        assert resolvers[0]._endpoint_data is resolvers[1]._endpoint_data
+    plain = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    with moto_speedups.install():
+        shared = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    assert shared == plain
+
+
 def test_a_response_class_lists_the_same_methods_once_computed():
     from moto.core.utils import method_names_from_class
     from moto.dynamodb.responses import DynamoHandler

@@ -8,8 +8,9 @@ playwright of the `browser` extra); playwright's own browser download is never u
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 CHROMIUM = os.environ.get("CLINIC_REVIEWS_CHROMIUM", "/usr/bin/chromium")
@@ -59,12 +60,54 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+class Background:
+    """Chromium started once, in a thread of its own, while the caller goes on (the demo starts it before
+    deploying, so its start-up overlaps the replay). playwright's sync API belongs to the thread that started it:
+    `run(job)` runs `job(browser)` in that thread while the caller waits, so what a job does happens in the
+    caller's order."""
+
+    def __init__(self):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")  # one thread, reused
+        self._open = ExitStack()
+        self._browser = self._thread.submit(self._start)
+
+    def _start(self) -> Any:
+        return self._open.enter_context(chromium())
+
+    def run(self, job: Callable[[Any], Any]) -> Any:
+        """`job(browser)` in Chromium's thread; RuntimeError when Chromium did not start (why)."""
+        return self._thread.submit(lambda: job(self._browser.result())).result()
+
+    def close(self) -> None:
+        self._thread.submit(self._open.close).result()
+        self._thread.shutdown()
+
+
+_background: Background | None = None
+
+
+@contextmanager
+def started_early() -> Iterator[None]:
+    """Start Chromium now in the background for the screenshots taken inside the block; closed at its end.
+    Without a browser nothing starts (`screenshot` then says why)."""
+    global _background
+    if unavailable() or _background is not None:
+        yield
+        return
+    _background = Background()
+    try:
+        yield
+    finally:
+        background, _background = _background, None
+        background.close()
+
+
 def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[str, int] = PHONE,
                locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> str | None:
     """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
 
     Returns why not (None when saved): no browser, or Chromium failing or timing out. A screenshot
-    never fails the demo.
+    never fails the demo. Inside `started_early()` the browser started there is used.
     """
     from clinic_reviews_local.http import LocalHttpServer
 
@@ -73,15 +116,22 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
         return reason
     from playwright.sync_api import Error
 
+    def shoot(browser: Any, url: str) -> None:
+        context = browser.new_context(viewport=viewport, locale=locale)
+        if cookies:
+            context.add_cookies([{**cookie, "url": url} for cookie in cookies])
+        page = context.new_page()
+        page.goto(url + path)
+        page.screenshot(path=str(target), full_page=True)
+        context.close()
+
     try:
-        with LocalHttpServer(aws, routes) as server, chromium() as browser:
-            context = browser.new_context(viewport=viewport, locale=locale)
-            if cookies:
-                context.add_cookies([{**cookie, "url": server.url} for cookie in cookies])
-            page = context.new_page()
-            page.goto(server.url + path)
-            page.screenshot(path=str(target), full_page=True)
-            context.close()
+        with LocalHttpServer(aws, routes) as server:
+            if _background is not None:
+                _background.run(lambda browser: shoot(browser, server.url))
+            else:
+                with chromium() as browser:
+                    shoot(browser, server.url)
     except (RuntimeError, Error) as exc:
         return str(exc).splitlines()[0]
     return None

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER
+from clinic_reviews_local.browser import started_early
 from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
 from clinic_reviews_local.feedback_demo import run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
@@ -144,7 +145,8 @@ class Demo:
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
-        with LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
+        # Chromium (for the screenshots at the end) starts in the background while the stack deploys and replays
+        with started_early(), LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)

@@ -348,6 +348,38 @@ def _dispatch(**kwargs: Any) -> None:
         Authorizer.installed._on_call(**kwargs)
 
 
+_AWS_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
+
+
+def aws_policies_named(template: dict[str, Any]) -> set[str]:
+    """The names of the AWS managed policies a (transformed) template mentions anywhere."""
+    import json
+
+    return set(_AWS_POLICY.findall(json.dumps(template)))
+
+
+@contextmanager
+def only_aws_policies(names: set[str]) -> Iterator[None]:
+    """moto's IAM with only these AWS managed policies loaded, not all ~1,300 (each IAM backend parsed them all,
+    a second or more per deploy). A policy outside `names` is then missing, as an unknown one is on AWS."""
+    import json
+    from unittest import mock
+
+    import moto.iam.models as iam_models
+
+    every = _aws_policies(iam_models.aws_managed_policies_data)
+    kept = json.dumps({name: every[name] for name in sorted(names) if name in every})
+    with mock.patch.object(iam_models, "aws_managed_policies_data", kept):
+        yield
+
+
+@lru_cache(maxsize=1)
+def _aws_policies(data: str) -> dict[str, Any]:
+    import json
+
+    return json.loads(data)
+
+
 def _managed_statements(iam_client: Any, arn: str) -> list[dict[str, Any]]:
     policy = iam_client.get_policy(PolicyArn=arn)["Policy"]
     version = iam_client.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]

@@ -45,6 +45,9 @@ LOCAL_ENVIRONMENT = {
 #: An asynchronous invocation (EventBridge, SNS, S3, Scheduler) that fails is tried again twice (Lambda's default
 #: MaximumRetryAttempts); after that the error stays in `errors`, where AWS would use the function's DLQ.
 ASYNC_ATTEMPTS = 3
+#: Lambda waits this long before each of those retries (seconds; AWS docs, "How Lambda handles errors and retries
+#: with asynchronous invocation"). `drain()` does not wait; the chaos timeline's digest does (chaos.py).
+ASYNC_RETRY_DELAYS = (60, 120)
 
 
 def _forget_metrics() -> None:
@@ -244,6 +247,8 @@ class LocalLambdas:
         raise RuntimeError("the local event sources did not drain: a message keeps failing without a DLQ?")
 
     def _poll(self, sqs: Any, mapping: SqsMapping) -> bool:
+        if not _visible_messages(mapping.queue_arn):
+            return False  # an empty receive, not made (saves the calls of an idle poll)
         with paused():
             messages = sqs.receive_message(
                 QueueUrl=mapping.queue_url,
@@ -377,6 +382,14 @@ class LocalLambdas:
         for function in self.functions.values():
             function.load()  # fail at deploy time if a handler is missing
         return stack
+
+
+def _visible_messages(queue_arn: str) -> bool:
+    """Whether moto's queue holds a message a receive would return now (a look at the emulator's own state)."""
+    from moto.sqs.models import sqs_backends
+
+    _, _, _, region, account, name = queue_arn.split(":", 5)
+    return bool(sqs_backends[account][region].queues[name].messages)
 
 
 class _ContextThread(threading.Thread):

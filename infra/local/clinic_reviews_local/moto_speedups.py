@@ -17,7 +17,10 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
 
 - Clients: every local function container builds its own botocore session, as on AWS, and each session
   parsed the same service model JSON again. Service models are read-only data; here they are parsed once
-  per process and shared by the sessions (same search path, extras, name, kind and version).
+  per process and shared by the sessions (same search path, extras, name, kind and version). So are the
+  other data files (`endpoints`, `partitions`, `_retry`, `sdk-default-configuration`): pynamodb keeps a
+  session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
+  file again. botocore already shares each of them between all the clients of one session.
 
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
@@ -167,6 +170,19 @@ def _shared_models(original):
     return load_service_model
 
 
+_data_files: dict[tuple, Any] = {}
+
+
+def _shared_data(original):
+    def load_data_with_path(self, name):
+        key = (tuple(self.search_paths), name)
+        if key not in _data_files:
+            _data_files[key] = original(self, name)
+        return _data_files[key]
+
+    return load_data_with_path
+
+
 @functools.cache
 def method_names(clazz: type) -> list[str]:
     """moto's `method_names_from_class`, once per class (a response class's methods do not change)."""
@@ -193,4 +209,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(backend, "transact_write_items", _fast_transactions(backend.transact_write_items)))
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
+    patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
     return patches

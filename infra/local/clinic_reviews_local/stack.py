@@ -29,7 +29,7 @@ from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
 from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
-from clinic_reviews_local.iam import authorizer_for
+from clinic_reviews_local.iam import authorizer_for, aws_policies_named, only_aws_policies
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.telegram import FakeTelegram
 from clinic_reviews_local.template import TemplateError, project_root, transform
@@ -133,6 +133,7 @@ class LocalStack:
         self.session = boto3.Session(region_name=REGION)
         self._exit.enter_context(track_object_times(self.clock.now))
         template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
+        self._exit.enter_context(only_aws_policies(aws_policies_named(template)))  # before IAM's first use
         with paused():
             self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
             self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
@@ -152,6 +153,7 @@ class LocalStack:
         if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
             self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_PASSWORD"] = DEMO_PASSWORD
         self._exit.enter_context(self.clock.patch_step_functions())
+        self._exit.enter_context(self.clock.patch_powertools())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
         # Outbound HTTP is served by fakes through the one seam for them (container.use_fake): nothing leaves.

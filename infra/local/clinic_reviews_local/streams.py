@@ -71,6 +71,8 @@ class StreamMapping:
         """Handle one batch if one is due; False when there is nothing to do at `now`."""
         if self.retry_at is not None and now < self.retry_at:
             return False
+        if not written_after(self.stream_arn, self.checkpoint):
+            return False  # nothing new: Lambda's poller would get an empty page (not read, to save the calls)
         records, shard = self._read(clients("dynamodbstreams"), self.limit or self.batch_size)
         if not records:
             return False
@@ -151,6 +153,18 @@ class StreamMapping:
                 url = sqs.get_queue_url(QueueName=self.on_failure.rsplit(":", 1)[-1])["QueueUrl"]
                 sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
         self._done_with(batch[-1])
+
+
+def written_after(stream_arn: str, checkpoint: str | None) -> bool:
+    """Whether moto's stream holds a record after `checkpoint` (any record when None): a look at the emulator's
+    own state, so that an idle poll costs no API calls."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    _, _, _, region, account, resource = stream_arn.split(":", 5)
+    shard = dynamodb_backends[account][region].get_table(resource.split("/")[1]).stream_shard
+    if shard is None or not shard.items:
+        return False
+    return checkpoint is None or int(shard.items[-1].record["dynamodb"]["SequenceNumber"]) > int(checkpoint)
 
 
 def _sequence(record: dict[str, Any]) -> str:
