@@ -31,6 +31,13 @@ MIXED = [
     ),
     ("Всё хорошо, но записали не к тому врачу и приём отменили", 3, ("scheduling",), None),
     ("Врач отличный, но другой врач нахамил", 5, ("doctor",), "но другой врач нахамил"),
+    ("Lovely staff, apart from the receptionist", 5, ("front_desk",), "apart from the receptionist"),
+    ("All good except for the parking", 4, ("cleanliness",), "except for the parking"),
+    ("Всё хорошо, за исключением регистратуры", 5, ("front_desk",), None),
+    ("The nurse was wonderful, but I waited over an hour", 5, ("waiting",), "but I waited over an hour"),
+    ("Всё прошло отлично, однако анализы потеряли", 5, ("diagnostics",), "однако анализы потеряли"),
+    ("Врач супер, зато администратор хамка", 5, ("front_desk",), "зато администратор хамка"),
+    ("Хороший врач, жаль только, что приём отменили без предупреждения", 5, ("scheduling",), None),
     # a flaw named outright; the words kept are those of the part that blames most
     ("Делал МРТ. Чисто, аппарат новый. Минус — парковки нет.", 4, ("cleanliness",), "парковки нет"),
     ("Great doctor. Only downside: the waiting room is small and it was crowded.", 4, ("waiting",), None),
@@ -67,6 +74,9 @@ NO_COMPLAINT = [
     ("Дерматолог лучшая! В трёх местах лечили непонятно от чего, она разобралась с первого раза", 5),
     ("Great doctor, much better than other clinics where they were rude", 5),
     ("Очень доволен, обещал оставить отзыв на сайте", None),
+    ("Good service, not rude at all", 5),
+    ("Everything fine, nobody kept me waiting", 5),
+    ("Всё отлично, ждать не пришлось совсем", 5),
 ]
 
 CLEAN_COMPLAINTS = [
