@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from clinic_reviews import clock, container
-from clinic_reviews.clients import client, secret, secret_bytes
+from clinic_reviews.clients import IDEMPOTENCY_CONFIG, client, secret, secret_bytes
 from clinic_reviews.settings import Settings
 from clinic_reviews.store import models
 
@@ -245,7 +245,7 @@ def delivery(settings: Settings, chat: Callable[[dict[str, Any]], str] | None = 
     from clinic_reviews.notify.senders import Senders
 
     senders = Senders(client("sns"), client("ses"), settings.sender_email)
-    return Delivery(senders, settings.require("table_name"), client("dynamodb"), chat=chat)
+    return Delivery(senders, settings.require("table_name"), client("dynamodb", config=IDEMPOTENCY_CONFIG), chat=chat)
 
 
 def telegram():

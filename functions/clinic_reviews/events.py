@@ -65,6 +65,7 @@ def review_detail(record: ReviewRecord) -> dict[str, Any]:
         "mismatch": cls.mismatch,
         "legal": cls.legal,
         "kind": cls.kind,
+        "complaint": None if cls.complaint is None else cls.complaint.to_json(),
         "status": record.status,
         "backfill": record.backfill,
         "reply": None

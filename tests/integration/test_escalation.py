@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from .conftest import Recorder, review
 
@@ -84,6 +84,7 @@ def test_a_retried_step_sends_no_second_sms(aws, policy, monkeypatch):
 
     monkeypatch.setattr(SESBackend, "send_raw_email", flaky)
     aws.invoke("IntakeFunction", {"reviews": [review()]})
+    aws.advance_to(aws.clock.now() + timedelta(minutes=1))  # the step's retry interval elapses on the virtual clock
     assert failures == [1]
     assert len(aws.sent_sms()) == 1 and len(aws.sent_emails()) == 1
     assert aws.lambdas.invocations[aws.physical("EscalateFunction")] == 2

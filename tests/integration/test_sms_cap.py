@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -39,6 +39,7 @@ def test_a_step_retried_after_its_sms_went_out_charges_the_cap_once(aws, monkeyp
 
     monkeypatch.setattr(SESBackend, "send_raw_email", flaky)
     aws.invoke("IntakeFunction", {"reviews": [review()]})
+    aws.advance_to(aws.clock.now() + timedelta(minutes=1))  # the step's retry interval elapses on the virtual clock
     assert failures == [1] and aws.lambdas.invocations[aws.physical("EscalateFunction")] == 2  # it was retried
     assert len(aws.sent_sms()) == 1
     assert Counters().value("zdorovie", "sms", date(2026, 12, 7)) == 1

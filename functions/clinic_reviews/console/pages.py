@@ -50,6 +50,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "owner": "Ответственный", "nobody": "никто", "empty": "Открытых случаев нет.", "open_case": "Открыть",
         "back": "← К очереди", "review": "Отзыв", "classification": "Разбор", "sentiment": "Тональность",
         "topics": "Темы", "triage": "Тип", "legal": "Юридический риск: ответ согласует юротдел",
+        "complaint": "Жалоба внутри похвалы", "complaint_hint": "Отзыв не негативный, но в нём есть жалоба: ответьте на неё",
         "private": "Личная жалоба после визита: публичного ответа нет, позвоните пациенту",
         "private_email": "Письмо в клиентскую службу: публичного ответа нет, ответьте пациенту лично",
         "sender": "Отправитель",
@@ -91,6 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "owner": "Owner", "nobody": "nobody", "empty": "No open cases.", "open_case": "Open",
         "back": "← Back to the queue", "review": "Review", "classification": "Reading", "sentiment": "Sentiment",
         "topics": "Topics", "triage": "Type", "legal": "Legal risk: the legal department approves the reply",
+        "complaint": "Complaint inside praise", "complaint_hint": "The review is not negative but holds a complaint: answer it",
         "private": "Private complaint after a visit: no public reply, call the patient",
         "private_email": "A letter to client service: no public reply, answer the patient privately",
         "sender": "Sender",
@@ -184,6 +186,7 @@ def page(template: str, lang: str, **context: Any) -> str:
         time_left=lambda minutes: time_left(minutes, lang),
         quality_name=lambda item: _quality_name(item, lang),
         when=local,
+        redact=redact_contacts,
         rules=rules,
         **context,
     )

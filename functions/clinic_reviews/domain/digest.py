@@ -24,6 +24,7 @@ from clinic_reviews.domain.privacy import excerpt
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 
 EXCERPT_CHARS = 280
+COMPLAINT_CHARS = 160
 #: Only this much of a text is read for the excerpt (cut at a space, so no half address or number is
 #: left): a 200 KB review costs what a short one does.
 EXCERPT_SCAN = 3 * EXCERPT_CHARS
@@ -65,6 +66,9 @@ class DigestItem:
     turned: bool = False
     local_day: date | None = None
     open_days: int | None = None  # calendar days an unanswered review has waited
+    #: A complaint inside a review that is not negative: its topics and its words (without contacts or names).
+    complaint_topics: tuple[str, ...] = ()
+    complaint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,11 @@ class Digest:
         """Unanswered negatives: yesterday's and those still open from earlier days (the subject's number)."""
         today = sum(1 for i in self.items if i.sentiment == "negative" and i.status != "answered")
         return today + len(self.earlier_open)
+
+    @property
+    def open_complaints(self) -> int:
+        """Yesterday's reviews that are not negative but hold a complaint part, still unanswered."""
+        return sum(1 for i in self.items if i.complaint_topics and i.status != "answered")
 
     @property
     def overdue(self) -> int:
@@ -280,10 +289,10 @@ def reply_deadline(record: ReviewRecord, policy) -> datetime | None:
 
 
 def status_of(record: ReviewRecord, policy, now: datetime) -> str:
-    """answered, open, or overdue (an unanswered negative past its reply deadline)."""
+    """answered, open, or overdue (an unanswered negative, or complaint part, past its reply deadline)."""
     if record.status == ANSWERED:
         return "answered"
-    if record.classification.sentiment == "negative":
+    if record.needs_answer:
         deadline = reply_deadline(record, policy)
         if deadline is not None and deadline < now:
             return "overdue"
@@ -351,7 +360,7 @@ def _item(record: ReviewRecord, policy, now: datetime, link_for) -> DigestItem:
     if answered_by and answered_by.startswith("ack:"):
         answered_by = answered_by[4:] or None
     due = None
-    if record.status != ANSWERED and cls.sentiment == "negative":
+    if record.status != ANSWERED and record.needs_answer:
         deadline = reply_deadline(record, policy)
         due = None if deadline is None else deadline.astimezone(tz).strftime("%d.%m %H:%M")
     return DigestItem(
@@ -382,6 +391,8 @@ def _item(record: ReviewRecord, policy, now: datetime, link_for) -> DigestItem:
         turned=turned(record),
         local_day=record.local_day,
         open_days=None if record.status == ANSWERED else max(0, (now - start).days),
+        complaint_topics=() if cls.complaint is None else cls.complaint.topics,
+        complaint=None if cls.complaint is None else excerpt(cls.complaint.text, COMPLAINT_CHARS, review.author),
     )
 
 

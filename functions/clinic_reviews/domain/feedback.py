@@ -377,6 +377,7 @@ def private_answer_classification(review: Review, classification: Classification
         classification,
         sentiment="negative",
         triage=classification.triage or 3,
+        complaint=None,  # the whole answer is the complaint
     )
 
 

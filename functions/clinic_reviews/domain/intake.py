@@ -40,6 +40,8 @@ class Assessment:
     events: tuple[str, ...] = ()
     escalate: bool = False
     thank: bool = False
+    #: A review that is not negative shows a complaint part for the first time: it opens a case (no alarm ladder).
+    flag: bool = False
     history: tuple[HistoryEntry, ...] = ()
     changed_fields: tuple[str, ...] = ()
 
@@ -86,7 +88,7 @@ def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now,
     )
     # The item itself records the first sight (received_at, first rating and sentiment, backfill):
     # no history entry, so storing a new review is one conditional PutItem.
-    return Assessment(NEW, record, events=(RECEIVED,), escalate=_needs_escalation(record))
+    return Assessment(NEW, record, events=(RECEIVED,), escalate=_needs_escalation(record), flag=_flags(record, None))
 
 
 def _changed(review, classification, content_hash, existing: ReviewRecord, now) -> Assessment:
@@ -111,6 +113,7 @@ def _changed(review, classification, content_hash, existing: ReviewRecord, now) 
         record,
         events=tuple(events),
         escalate=_needs_escalation(record),
+        flag=_flags(record, existing),
         history=tuple(history),
         changed_fields=changed,
     )
@@ -118,3 +121,12 @@ def _changed(review, classification, content_hash, existing: ReviewRecord, now) 
 
 def _needs_escalation(record: ReviewRecord) -> bool:
     return record.is_open_negative and not record.backfill and record.escalation is None
+
+
+def _flags(record: ReviewRecord, before: ReviewRecord | None) -> bool:
+    """A complaint inside praise needs an answer, not an alarm: an open review that is not negative and shows a
+    complaint part it did not hold before opens a case in the console (docs/complaint-part.md)."""
+    complaint = record.classification.complaint
+    if complaint is None or record.status != OPEN or record.backfill or record.is_open_negative:
+        return False
+    return before is None or before.classification.complaint is None

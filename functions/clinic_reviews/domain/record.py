@@ -50,5 +50,11 @@ class ReviewRecord:
     def is_open_negative(self) -> bool:
         return self.status == OPEN and self.classification.sentiment == "negative"
 
+    @property
+    def needs_answer(self) -> bool:
+        """A negative, or a review that is not negative but holds a complaint part (docs/complaint-part.md)."""
+        cls = self.classification
+        return cls.sentiment == "negative" or cls.complaint is not None
+
     def evolve(self, **changes) -> ReviewRecord:
         return replace(self, **changes)

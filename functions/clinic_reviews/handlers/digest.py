@@ -50,7 +50,7 @@ def redaction():
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    services().delivery.config.register_lambda_context(context)
+    services().delivery.begin(context)
     chain_id = event.get("chain_id")
     if not isinstance(chain_id, str) or not chain_id:
         raise ValueError("the digest event needs a chain_id")

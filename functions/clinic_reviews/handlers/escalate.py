@@ -31,7 +31,7 @@ def services() -> compose.Sending:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    services().delivery.config.register_lambda_context(context)
+    services().delivery.begin(context)
     request = TierRequest.from_event(event)
     logger.append_keys(review=request.key.token(), tier=request.tier["id"])
     result = services().service.run_tier(request)

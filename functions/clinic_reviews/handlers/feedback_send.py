@@ -17,16 +17,18 @@ from clinic_reviews.settings import get_settings, requires
 
 
 @container.cached
-def services():
+def services() -> compose.Sending:
     """Feedback requests out: the table (requests, policies), SMS (SNS); the link secret, FEEDBACK_BASE_URL."""
     from clinic_reviews.services.feedback import FeedbackSender
 
     settings = get_settings()
     table = compose.Table(settings)
-    return FeedbackSender(
-        table.feedback, table.policies, compose.delivery(settings), lambda: secret_bytes("link_secret_name"),
+    delivery = compose.delivery(settings)
+    sender = FeedbackSender(
+        table.feedback, table.policies, delivery, lambda: secret_bytes("link_secret_name"),
         settings.require("feedback_base_url"), clock.now,
     )
+    return compose.Sending(sender, delivery)
 
 
 @requires("TABLE_NAME", "LINK_SECRET_NAME", "FEEDBACK_BASE_URL")
@@ -34,7 +36,8 @@ def services():
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = services().send(event["ref"])
+    services().delivery.begin(context)
+    result = services().service.send(event["ref"])
     if result["outcome"] == "sent":
         metrics.add_metric(name="FeedbackRequestsSent", unit="Count", value=1)
     return result

@@ -67,7 +67,7 @@ def month_cost(policy, report, first) -> tuple[dict, float | None]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    services().delivery.config.register_lambda_context(context)
+    services().delivery.begin(context)
     chain_id = event.get("chain_id")
     if not isinstance(chain_id, str) or not chain_id:
         raise ValueError("the report event needs a chain_id")

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import compose, container
 from clinic_reviews import http_input as request
-from clinic_reviews.clients import client, secret
+from clinic_reviews.clients import IDEMPOTENCY_CONFIG, client, secret
 from clinic_reviews.handlers.request_limits import TELEGRAM_BYTES, limit_request_size
 from clinic_reviews.http_errors import HttpError, guarded, install
 from clinic_reviews.observability import logger, metrics, tracer
@@ -54,7 +54,7 @@ def services():
     settings = get_settings()
     table = compose.Table(settings)
     cases = compose.case_service(settings, table)
-    return ChatService(cases, table.cases, table.policies, compose.telegram(), table.name, client("dynamodb"))
+    return ChatService(cases, table.cases, table.policies, compose.telegram(), table.name, client("dynamodb", config=IDEMPOTENCY_CONFIG))
 
 
 @limit_request_size(TELEGRAM_BYTES)

@@ -2,6 +2,11 @@
 
 A retried workflow step calls `deliver` again with the same `key`; the first result is returned
 and nothing is sent twice. The key is `<execution>:<tier>:<contact>:<channel>`.
+
+The one gap is the completion: if the record cannot be marked done after the message went out (or deleted
+after a send failed), it stays in progress for its window (`begin`), a retry inside it fails with
+`IdempotencyAlreadyInProgressError`, and a retry after it sends again (at least once; docs/nothing-lost.md).
+The workflows retry that error after the window; Lambda's asynchronous retries come 1 and 3 minutes later.
 """
 
 from __future__ import annotations
@@ -19,6 +24,19 @@ from aws_lambda_powertools.utilities.idempotency import (
 from clinic_reviews.notify.senders import Senders
 
 SEVEN_DAYS = 7 * 24 * 3600
+#: A delivery's in-progress window is what is left of the invocation, at most this: longer than one send
+#: (three attempts of 5 s connect + 15 s read), shorter than Lambda's asynchronous retries (at 1 and 3 minutes).
+WINDOW_MS = 90_000
+
+
+class _Window:
+    """The Lambda context as Powertools reads it for the in-progress window: the time left, capped."""
+
+    def __init__(self, context: Any):
+        self._context = context
+
+    def get_remaining_time_in_millis(self) -> int:
+        return min(self._context.get_remaining_time_in_millis(), WINDOW_MS)
 
 
 class Delivery:
@@ -39,6 +57,10 @@ class Delivery:
         self.deliver = idempotent_function(data_keyword_argument="request", persistence_store=layer, config=config)(
             self._send
         )
+
+    def begin(self, context: Any) -> None:
+        """Each invocation, before delivering: without it a record left in progress would block for seven days."""
+        self.config.register_lambda_context(_Window(context))
 
     def _send(self, request: dict[str, Any]) -> dict[str, Any]:
         if request["channel"] == "sms":

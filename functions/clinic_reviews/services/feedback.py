@@ -14,7 +14,6 @@ Logs carry refs, clinic ids, counts and reasons; never a phone, a hash or a pati
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from clinic_reviews.domain.labels import SOURCE_NAMES, label
 from clinic_reviews.domain.phones import InvalidPhone, normalize_phone, phone_hash
 from clinic_reviews.domain.policy import Clinic, Policy
 from clinic_reviews.domain.review import iso_z
+from clinic_reviews.domain.safe_text import parse_json
 from clinic_reviews.notify.feedback_text import feedback_sms
 from clinic_reviews.store.feedback import FIGURES, FeedbackRepository, FeedbackRequest
 from clinic_reviews.store.policies import PolicyRepository, UnknownClinic
@@ -437,7 +437,7 @@ class InboundSms:
     def receive(self, message: str | dict[str, Any]) -> str:
         """`opted_out`, `already` (opted out before), `ignored` (not a STOP) or `unreadable`."""
         try:
-            data = json.loads(message) if isinstance(message, str) else message
+            data = parse_json(message) if isinstance(message, str) else message
             body = str(data.get("messageBody") or "")
             sender = normalize_phone(data.get("originationNumber"), None)
         except (ValueError, AttributeError, InvalidPhone):

@@ -146,7 +146,7 @@ class IntakeService:
         setattr(report, outcome.action, getattr(report, outcome.action) + 1)
         if outcome.record is not None:  # its events went out with the write (the outbox)
             report.events += len(outcome.events)
-        if outcome.escalate and record is not None:  # the case first: alerts link to it
+        if (outcome.escalate or outcome.flag) and record is not None:  # the case first: alerts link to it
             self._open_case(record, where)
         if outcome.escalate and record is not None and self._start_escalation(record, where):
             report.escalations += 1

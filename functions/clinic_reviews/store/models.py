@@ -102,6 +102,7 @@ class ReviewItem(_Item):
     legal = BooleanAttribute(default=False)
     staff = ListAttribute(of=UnicodeAttribute, default=list)
     message_kind = UnicodeAttribute(default="review")
+    complaint = JSONAttribute(null=True)  # a complaint inside praise: {"topics", "text"} (classification/complaint.py)
     # lifecycle
     received_at = UnicodeAttribute()
     local_day = UnicodeAttribute()

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.classification.result import Classification, ComplaintPart
 from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.retention import DEFAULT, Retention
@@ -276,6 +276,7 @@ class ReviewRepository:
             legal=cls.legal,
             staff=list(cls.staff),
             message_kind=cls.kind,
+            complaint=None if cls.complaint is None else cls.complaint.to_json(),
             received_at=iso_z(record.received_at),
             local_day=record.local_day.isoformat(),
             updated_at=iso_z(record.received_at),
@@ -324,6 +325,7 @@ class ReviewRepository:
             staff=tuple(item.staff or ()),
             kind=item.message_kind,
             lang=item.lang,
+            complaint=ComplaintPart.from_json(item.complaint),
         )
         return ReviewRecord(
             review=review,

@@ -24,7 +24,7 @@ from clinic_reviews_local import faults
 from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.demo import Demo, bundled_paths, plan_arrivals, replay_window, schedule_for
 from clinic_reviews_local.faults import FaultInjector
-from clinic_reviews_local.lambdas import ASYNC_ATTEMPTS
+from clinic_reviews_local.lambdas import ASYNC_ATTEMPTS, ASYNC_RETRY_DELAYS
 from clinic_reviews_local.outputs import DemoOutputs
 from clinic_reviews_local.stack import LocalStack
 
@@ -78,9 +78,15 @@ class _Timeline(Demo):
         totals["failed"] = 1
         return totals
 
-    def run_async(self, aws: LocalStack, schedule: str) -> Any:
-        """Fire a schedule as Scheduler does: an asynchronous invocation, tried ASYNC_ATTEMPTS times; None if all failed."""
-        for _ in range(ASYNC_ATTEMPTS):
+    def run_async(self, aws: LocalStack, schedule: str, spaced: bool = False) -> Any:
+        """Fire a schedule as Scheduler does: an asynchronous invocation, tried ASYNC_ATTEMPTS times; None if all failed.
+
+        `spaced`: each retry comes as late as Lambda's (ASYNC_RETRY_DELAYS, on the virtual clock). The digest's are:
+        a delivery left in progress by a failed attempt blocks a retry inside its window (notify/delivery.py). The
+        fetch's still come at once: no in-progress window depends on them."""
+        for attempt in range(ASYNC_ATTEMPTS):
+            if attempt and spaced:
+                aws.advance_to(aws.clock.now() + timedelta(seconds=ASYNC_RETRY_DELAYS[attempt - 1]))
             try:
                 return aws.run_schedule(schedule)
             except RuntimeError:
@@ -105,7 +111,7 @@ def replay(reviews: Path, policy: Path | None, out: Path, injector: FaultInjecto
             timeline._replay(aws, plan_arrivals(data.reviews, start), outputs, tap, chain_policy)
             aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             emails_before = len(aws.sent_emails())
-            digest = timeline.run_async(aws, schedule_for(aws, "DigestFunction"))
+            digest = timeline.run_async(aws, schedule_for(aws, "DigestFunction"), spaced=True)
             outputs.collect(aws, tap)
         days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
         records = outputs.write_reviews(aws, chain_policy, days)

@@ -3,11 +3,14 @@
 moto's Step Functions interpreter really sleeps in Wait states. Here a Wait blocks until the virtual
 clock reaches its timestamp, and `advance_to` releases the waits in timestamp order, letting the
 stack settle after each, so a whole day of deadlines replays in a moment and every handler sees the
-time its step would have run at on AWS. Retry intervals between task attempts do not elapse.
+time its step would have run at on AWS. A state's retry interval elapses on the clock too (a retried task
+waits like a Wait state), and Powertools' idempotency reads it (patch_powertools): its in-progress window and
+its records' expiry are measured in the same time as the retries that must outlast them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -16,6 +19,13 @@ from unittest import mock
 from clinic_reviews.domain.review import to_utc
 
 POLL_SECONDS = 0.05
+#: Powertools' idempotency modules that read `datetime.now()` (aws-lambda-powertools 3.x).
+_POWERTOOLS_TIME_READERS = (
+    "aws_lambda_powertools.utilities.idempotency.base",
+    "aws_lambda_powertools.utilities.idempotency.persistence.base",
+    "aws_lambda_powertools.utilities.idempotency.persistence.dynamodb",
+    "aws_lambda_powertools.utilities.idempotency.persistence.datarecord",
+)
 
 
 class VirtualClock:
@@ -87,10 +97,24 @@ class VirtualClock:
             if wait_seconds > 0:
                 clock.wait_until(clock.now() + timedelta(seconds=wait_seconds), env.is_running)
 
-        class _NoSleep:
+        retrying = threading.local()  # the execution whose retrier is waiting (its thread's)
+        original_retrier = retrier_decl.RetrierDecl._eval_body
+
+        def retrier_body(self_retrier, env) -> None:
+            retrying.env = env
+            try:
+                original_retrier(self_retrier, env)
+            finally:
+                retrying.env = None
+
+        class _ClockSleep:
+            """moto's retrier sleeps its interval (jitter and back-off applied): here on the virtual clock."""
+
             @staticmethod
-            def sleep(_seconds: float) -> None:
-                return None
+            def sleep(seconds: float) -> None:
+                env = getattr(retrying, "env", None)
+                if seconds > 0:
+                    clock.wait_until(clock.now() + timedelta(seconds=seconds), env.is_running if env else lambda: True)
 
             def __getattr__(self, name):
                 import time
@@ -100,5 +124,33 @@ class VirtualClock:
         stack = ExitStack()
         stack.enter_context(mock.patch.object(timestamp.Timestamp, "_get_wait_seconds", timestamp_wait_seconds))
         stack.enter_context(mock.patch.object(wait_function.WaitFunction, "_wait_interval", wait_interval))
-        stack.enter_context(mock.patch.object(retrier_decl, "time", _NoSleep()))
+        stack.enter_context(mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_body))
+        stack.enter_context(mock.patch.object(retrier_decl, "time", _ClockSleep()))
+        return stack
+
+    def patch_powertools(self) -> ExitStack:
+        """Powertools' idempotency reads `datetime.now()` for a record's expiry and its in-progress window (the
+        invocation's remaining time from now): give it this clock, as every handler has (undone on close)."""
+        import importlib
+
+        clock = self
+
+        class _VirtualDatetime(dt.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                moment = clock.now()
+                return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+        class _Module:
+            datetime = _VirtualDatetime
+
+            def __getattr__(self, name):
+                return getattr(dt, name)
+
+        stack = ExitStack()
+        for name in _POWERTOOLS_TIME_READERS:
+            module = importlib.import_module(name)
+            if getattr(module, "dt", None) is not dt:
+                raise RuntimeError(f"{name} no longer reads the time as `dt.datetime.now()`: see clock.patch_powertools")
+            stack.enter_context(mock.patch.object(module, "dt", _Module()))
         return stack

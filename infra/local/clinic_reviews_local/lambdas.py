@@ -45,6 +45,9 @@ LOCAL_ENVIRONMENT = {
 #: An asynchronous invocation (EventBridge, SNS, S3, Scheduler) that fails is tried again twice (Lambda's default
 #: MaximumRetryAttempts); after that the error stays in `errors`, where AWS would use the function's DLQ.
 ASYNC_ATTEMPTS = 3
+#: Lambda waits this long before each of those retries (seconds; AWS docs, "How Lambda handles errors and retries
+#: with asynchronous invocation"). `drain()` does not wait; the chaos timeline's digest does (chaos.py).
+ASYNC_RETRY_DELAYS = (60, 120)
 
 
 def _forget_metrics() -> None:

@@ -153,6 +153,7 @@ class LocalStack:
         if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
             self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_PASSWORD"] = DEMO_PASSWORD
         self._exit.enter_context(self.clock.patch_step_functions())
+        self._exit.enter_context(self.clock.patch_powertools())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
         # Outbound HTTP is served by fakes through the one seam for them (container.use_fake): nothing leaves.

@@ -6,7 +6,8 @@ ratings round half up) and the text otherwise. The score blends the rating (1 ->
 side of the final sentiment (at least 0.05 away from zero; within ±0.14 for neutral). `mismatch`: a
 rating of 4-5 with clearly negative text, or 1-2 with clearly positive text (|text score| >= 0.3 and the
 text one-sided: what speaks the other way weighs at most a quarter; "всё отлично, но дорого" with four
-stars is a mixed review, not a contradiction).
+stars is a mixed review, not a contradiction). A review that is not negative may still hold a complaint
+part (complaint.py): "всё хорошо, но администратор нагрубил" with five stars is positive and flagged.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from clinic_reviews.domain.classification.combined import merge_topics, read_text
+from clinic_reviews.domain.classification.complaint import find_complaint
 from clinic_reviews.domain.classification.cues import lexicons_for
 from clinic_reviews.domain.classification.kind import detect_kind
 from clinic_reviews.domain.classification.language import detect_language, normalize_lang
@@ -90,6 +92,7 @@ def classify(
         staff=find_staff(text, tokens),
         kind=kind,
         lang=code,
+        complaint=None if sentiment == "negative" else find_complaint(text, tokens, hits),
     )
 
 

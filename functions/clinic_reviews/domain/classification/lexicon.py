@@ -85,7 +85,7 @@ class Hit:
         return cue.valence * (-0.75 if cue.valence > 0 else -0.5)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: the lookup caches are keyed by the lexicons
 class Lexicon:
     """Merged lookup tables: single words and phrases indexed by their first element."""
 
@@ -104,8 +104,13 @@ class Lexicon:
                     self.phrases.setdefault(parts[0], []).append((parts, cue))
         for options in self.phrases.values():
             options.sort(key=lambda item: -len(item[0]))
-        _STARTS.clear()
-        _WORDS.clear()
+        clear_caches()
+
+
+def clear_caches() -> None:
+    """Forgets every lookup made so far (a lexicon changed)."""
+    _STARTS.clear()
+    _WORDS.clear()
 
 
 def lexicon_key(part: str, english: bool) -> str:
@@ -127,11 +132,12 @@ def find_hits(tokens: list[Token], lexicons: tuple[Lexicon, ...]) -> list[Hit]:
             continue
         hit = _phrase_at(tokens, i, lexicons) if not starts.isdisjoint(tok.keys) else None
         if hit is None:
-            found = _WORDS.get((starts, tok.kind, tok.script, tok.text, tok.keys), _UNSEEN)
+            key = (lexicons, tok.kind, tok.script, tok.text, tok.keys)
+            found = _WORDS.get(key, _UNSEEN)
             if found is _UNSEEN:
                 if len(_WORDS) > 200_000:  # bounded like the lemma caches
                     _WORDS.clear()
-                found = _WORDS[(starts, tok.kind, tok.script, tok.text, tok.keys)] = _word_cue(tok, lexicons)
+                found = _WORDS[key] = _word_cue(tok, lexicons)
             hit = None if found is None else Hit(i, i + 1, found[0], negated=found[1])
         if hit is None:
             i += 1
@@ -141,15 +147,16 @@ def find_hits(tokens: list[Token], lexicons: tuple[Lexicon, ...]) -> list[Hit]:
     return hits
 
 
-_STARTS: dict[tuple[int, ...], frozenset[str]] = {}
+#: Phrase starts by lexicons. Keyed by the Lexicon objects themselves (never by id(): a freed lexicon's
+#: id can be reused by a new one).
+_STARTS: dict[tuple[Lexicon, ...], frozenset[str]] = {}
 
 
 def _phrase_starts(lexicons: tuple[Lexicon, ...]) -> frozenset[str]:
     """Every key a phrase of `lexicons` begins with (lexicons are built once, at import)."""
-    ident = tuple(id(lexicon) for lexicon in lexicons)
-    found = _STARTS.get(ident)
+    found = _STARTS.get(lexicons)
     if found is None:
-        found = _STARTS[ident] = frozenset(key for lexicon in lexicons for key in lexicon.phrases)
+        found = _STARTS[lexicons] = frozenset(key for lexicon in lexicons for key in lexicon.phrases)
     return found
 
 
@@ -187,6 +194,8 @@ def _match(pattern: tuple[str, ...], p: int, tokens: list[Token], i: int) -> int
 
 _UNSEEN = object()
 #: Word lookups already made, by (lexicons, token kind, script, text, keys): (cue, negated) or None.
+#: The lexicons tuple, in its order, is part of the key: the same word may mean different things when
+#: the fallback lexicon is read first ("дорого" in a Ukrainian text has no topic; in Russian, billing).
 _WORDS: dict[tuple, tuple[Cue, bool] | None] = {}
 
 

@@ -4,7 +4,8 @@ Templates are jinja2 text in a sandboxed environment (a chain edits them, so the
 Python objects beyond the context): `templates/<lang>/<case>.txt.j2`. The context holds `about` (what
 the review is about, as a phrase), `staff` (staff the review praised by name), `contact` (the
 chain's line for a private talk, or None), `signature`, `clinic`, `topics`, `triage`, `legal`, `kind`,
-and `pick(slot, option, ...)`, which chooses one option by a hash of the review's key and the slot: the
+`complaint` (a review that is not negative holds a complaint part) with `complaint_about` (its topics as a
+phrase, may be empty), and `pick(slot, option, ...)`, which chooses one option by a hash of the review's key and the slot: the
 same review always gets the same words, two reviews seldom do.
 """
 
@@ -169,6 +170,8 @@ class ReplyDrafter:
         case = reply_case(classification)
         staff = staff_mentions(text, classification.staff) if case == "positive" else []
         about = [_ABOUT[lang][t] for t in classification.topics if t in _ABOUT[lang]]
+        complained = classification.complaint.topics if classification.complaint is not None else ()
+        complaint_about = [_ABOUT[lang][t] for t in complained if t in _ABOUT[lang]]
         rendered = self.env.get_template(f"{lang}/{case}.txt.j2").render(
             pick=pick_for(key),
             about=_join(about[:2], lang),
@@ -180,6 +183,8 @@ class ReplyDrafter:
             triage=classification.triage,
             legal=classification.legal,
             kind=classification.kind,
+            complaint=classification.complaint is not None,
+            complaint_about=_join(complaint_about[:2], lang),
         )
         reply = tidy(rendered)
         allowed = [*context.allowed(), *staff, *classification.staff]
