@@ -67,7 +67,7 @@ def day_records(policy: Policy, day: date, seed: int = 7, per_day: int = PER_DAY
             answered_at = received + timedelta(minutes=rng.randrange(5, 600)) if answered else None
             staff = (rng.choice(STAFF),) if sentiment == "positive" and rng.random() < 0.3 else ()
             external_id = f"{day.isoformat()}-{clinic.id}-{n}"
-            review = Review.model_construct(
+            review = Review.trusted(
                 source=rng.choice(SOURCES), external_id=external_id, clinic_id=clinic.id, rating=rating, text=text,
                 author="Пациент Тестовый", created_at=created, reply=None,
                 url=f"https://reviews.example/{external_id}", lang="ru",

@@ -14,7 +14,7 @@ GROUP = "-1001234567890"
 def team_policy(policy):
     from clinic_reviews.domain.policy import load_policy
 
-    data = policy.model_dump(mode="json", exclude_unset=True)
+    data = policy.to_data()
     data["contacts"]["team_chat"] = {"name": "Команда клиентского сервиса", "telegram_chat_id": GROUP}
     data["ladder"][0]["notify"].append({"contact": "team_chat", "channels": ["chat"]})
     return load_policy(data)

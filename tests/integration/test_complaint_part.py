@@ -57,3 +57,9 @@ def test_a_five_star_review_with_a_complaint_reaches_the_console_and_the_digest(
     assert "Жалоба внутри похвалы" in digest.html and "<b>ресепшн и телефон</b>" in digest.html
     assert "⚑ 1</b> жалоб(ы) внутри положительных отзывов ждут ответа" in digest.html
     assert "<i onclick" not in digest.html and "ПРОСРОЧЕН" in digest.html  # past 21:00: overdue like a negative
+
+    # still unanswered the next day: listed again under what is open from earlier days (gsi1 holds it)
+    before = len(aws.sent_emails())
+    aws.invoke("DigestFunction", {"chain_id": "zdorovie", "day": "2026-12-08"})
+    next_day = aws.sent_emails()[before]
+    assert "Открыто с прошлых дней (1)" in next_day.html and "Жалоба внутри похвалы" in next_day.html

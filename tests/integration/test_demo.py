@@ -44,8 +44,12 @@ def test_demo_on_a_file_twice(tmp_path, root):
     first = json.loads((out / "summary.json").read_text())
     assert first["stored_reviews"] == 3 and first["escalated_reviews"] == 2
     assert first["default_policy"] == {"timezone": "Europe/Moscow", "clinics": ["msk-arbat", "nowhere"]}
+    events = (out / "events.jsonl").read_text(encoding="utf-8")
+    assert events
 
     assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0
+    # the restored table is not news to the outbox: no stored change is published again
+    assert (out / "events.jsonl").read_text(encoding="utf-8") == events
     second = json.loads((out / "summary.json").read_text())
     assert second["sent_this_run"] == {"sms": 0, "emails": 0}
     assert second["intake"]["new"] == 0 and second["intake"]["changed"] == 0

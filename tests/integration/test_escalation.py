@@ -108,7 +108,7 @@ def test_a_legal_threat_reaches_the_legal_department_at_once(aws, policy):
 
 
 def test_quiet_hours_hold_a_non_urgent_tier_until_morning(stack_at, policy):
-    quiet = policy.model_copy(update={"chain": policy.chain.model_copy(update={"quiet_hours": "20:00-08:00"})})
+    quiet = policy.evolve(chain=policy.chain.evolve(quiet_hours="20:00-08:00"))
     with stack_at(MSK_MONDAY_10, quiet) as aws:
         sent = Recorder(aws)
         aws.invoke("IntakeFunction", {"reviews": [review()]})
@@ -119,7 +119,7 @@ def test_quiet_hours_hold_a_non_urgent_tier_until_morning(stack_at, policy):
 
 
 def test_the_daily_sms_cap_moves_alerts_to_email(stack_at, policy):
-    capped = policy.model_copy(update={"chain": policy.chain.model_copy(update={"sms_daily_cap": 1})})
+    capped = policy.evolve(chain=policy.chain.evolve(sms_daily_cap=1))
     with stack_at(MSK_MONDAY_10, capped) as aws:
         aws.invoke("IntakeFunction", {"reviews": [review("one"), review("two")]})
         assert len(aws.sent_sms()) == 1

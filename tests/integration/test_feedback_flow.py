@@ -300,7 +300,7 @@ def test_a_three_with_only_a_call_back_request_still_reaches_the_director(stack_
 
 
 def test_gating_only_when_the_chain_turns_it_on(stack_at, policy):
-    gated = policy.model_copy(update={"feedback": policy.feedback.model_copy(update={"review_gating": True})})
+    gated = policy.evolve(feedback=policy.feedback.evolve(review_gating=True))
     with stack_at(MONDAY_12_MSK, gated) as aws:
         unhappy = sent_request(aws, "V-1")
         assert "Яндекс Карты" not in get(aws, unhappy)[1]

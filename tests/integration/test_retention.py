@@ -31,7 +31,7 @@ def _positive(external_id: str, at) -> dict:
 
 
 def test_an_expired_review_is_gone_and_an_unexpired_one_kept(stack_at, policy):
-    with stack_at(START, policy.model_copy(update={"retention": KEEP})) as aws:
+    with stack_at(START, policy.evolve(retention=KEEP)) as aws:
         aws.invoke("IntakeFunction", {"reviews": [_positive("old", START)]})
         aws.invoke("IntakeFunction", {"reviews": [{**_positive("old", START), "text": "Спасибо! Правка."}]})  # history
         expires = str(int((START + timedelta(days=5)).timestamp()))
@@ -47,7 +47,7 @@ def test_an_expired_review_is_gone_and_an_unexpired_one_kept(stack_at, policy):
 
 
 def test_authors_names_are_removed_after_their_days_and_the_review_stays(stack_at, policy):
-    with stack_at(START, policy.model_copy(update={"retention": KEEP})) as aws:
+    with stack_at(START, policy.evolve(retention=KEEP)) as aws:
         aws.invoke("IntakeFunction", {"reviews": [_positive("first", START)]})
         aws.advance_to(START + timedelta(days=1))
         aws.invoke("IntakeFunction", {"reviews": [_positive("second", START + timedelta(days=1))]})

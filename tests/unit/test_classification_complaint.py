@@ -30,6 +30,17 @@ MIXED = [
         "but the receptionist was rude",
     ),
     ("Всё хорошо, но записали не к тому врачу и приём отменили", 3, ("scheduling",), None),
+    ("Врач отличный, но другой врач нахамил", 5, ("doctor",), "но другой врач нахамил"),
+    # a flaw named outright; the words kept are those of the part that blames most
+    ("Делал МРТ. Чисто, аппарат новый. Минус — парковки нет.", 4, ("cleanliness",), "парковки нет"),
+    ("Great doctor. Only downside: the waiting room is small and it was crowded.", 4, ("waiting",), None),
+    (
+        "Медсестра Анна — золото, кровь из вены взяла так, что я даже не поняла когда. "
+        "Минус звезда за очередь в процедурный, минут 15 постояла.",
+        4,
+        ("waiting",),
+        "Минус звезда за очередь в процедурный",
+    ),
 ]
 
 NO_COMPLAINT = [
@@ -48,6 +59,14 @@ NO_COMPLAINT = [
     ("Спасибо доктору Соколовой, всё объяснила", None),
     ("", 5),
     ("👍", 5),
+    # a bad thing said to be absent or apologised for; another place's failings; blame that names nothing
+    ("Объясняет спокойно, без этого врачебного высокомерия", 5),
+    ("Great doctor, without any rudeness", 5),
+    ("Администратор нашла окно и ещё извинилась за ожидание", 5),
+    ("Врач хороший, а вот в районной поликлинике нахамили", 5),
+    ("Дерматолог лучшая! В трёх местах лечили непонятно от чего, она разобралась с первого раза", 5),
+    ("Great doctor, much better than other clinics where they were rude", 5),
+    ("Очень доволен, обещал оставить отзыв на сайте", None),
 ]
 
 CLEAN_COMPLAINTS = [

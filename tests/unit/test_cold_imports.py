@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Never at import: tracing SDK (only with Tracing=Active, on the first traced call), spreadsheets, charts,
 #: the Russian morphology dictionaries, the HTTP client of the platforms and chats.
 NEVER = ("aws_xray_sdk", "openpyxl", "matplotlib", "pymorphy3", "httpx")
-#: Handlers whose requests never build a pydantic model before they read one: pydantic is imported there
-#: by the code that validates (policy, review), not at import.
-NO_PYDANTIC = {"DigestFunction", "FeedbackSendFunction", "FetchFunction", "ImportFunction", "InboundSmsFunction",
-               "IntakeFunction", "LearnFunction", "ReportFunction", "TelegramFunction", "VisitsFunction"}
+#: Only the case console imports pydantic at start (Powertools' OpenAPI validation of its request models). The
+#: others read stored policies and check reviews without it (domain/spec.py, domain/review.py; issue 18c); the
+#: visits function imports it for a visit's model when a visit arrives.
+PYDANTIC_AT_START = {"CasesFunction"}
+#: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions) only where their features are used: the
+#: console's OpenAPI validation and Telegram's webhook; the ack and feedback pages route with http_routes.py.
+EVENT_HANDLER_AT_START = {"CasesFunction", "TelegramFunction"}
 _PROBE = "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted(sys.modules)))"
 
 
@@ -36,7 +39,33 @@ def test_a_handler_imports_only_what_every_request_needs(function):
            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
     out = subprocess.run([sys.executable, "-c", _PROBE, _handlers()[function]], capture_output=True, text=True,
                          env=env, check=True)
-    loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
-    forbidden = set(NEVER) | ({"pydantic", "pydantic_core"} if function in NO_PYDANTIC else set())
+    modules = json.loads(out.stdout)
+    loaded = {name.split(".")[0] for name in modules}
+    forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
     found = sorted(loaded & forbidden)
+    if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
+        found.append("aws_lambda_powertools.event_handler")
     assert not found, f"{function} imports {', '.join(found)} at cold start"
+
+
+_READ = """
+import json, sys
+from clinic_reviews.domain.policy import Policy
+from clinic_reviews.domain.review import parse_review
+policy = Policy.from_json(sys.stdin.read())
+policy.clinic(policy.clinics[0].id).calendar
+parse_review({"source": "yandex", "external_id": "1", "clinic_id": "c", "rating": 2, "created_at": "2026-12-07T10:00:00Z"})
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_reading_a_stored_policy_and_checking_a_review_need_no_pydantic():
+    """What the five request paths of issue 18c do on every request: pydantic and YAML stay where a policy is
+    written (`load_policy`), so importing them later cannot have moved their cost into the first request."""
+    from clinic_reviews.domain.policy import load_policy
+
+    stored = load_policy(ROOT / "samples" / "policy.yaml").to_json()
+    out = subprocess.run([sys.executable, "-c", _READ], input=stored, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}})
+    loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
+    assert not loaded & {"pydantic", "pydantic_core", "yaml"}

@@ -165,3 +165,14 @@ def test_the_draft_thanks_and_answers_the_complaint(text, expected) -> None:
     assert expected in draft.text
     plain = draft_reply("k-1", "Всё отлично, спасибо", classify("Всё отлично, спасибо", 5))
     assert "подвели" not in plain.text and "личные сообщения" not in plain.text
+
+
+def test_an_unanswered_complaint_part_from_an_earlier_day_is_still_listed(policy) -> None:
+    earlier = _flagged(policy, created=datetime(2026, 12, 5, 7, 0, tzinfo=UTC))
+    negative = make_record(policy, "n-1", created=datetime(2026, 12, 5, 8, 0, tzinfo=UTC))
+    digest = build_digest([], [earlier, negative], policy, DAY, datetime(2026, 12, 8, 5, 0, tzinfo=UTC))
+    assert digest.open_negatives == 1 and digest.open_complaints == 1
+    email = digest_email(digest)
+    still_open = email.html.split("Открыто с прошлых дней")[1]
+    assert "Жалоба внутри похвалы" in still_open and "ПРОСРОЧЕН" in still_open
+    assert email.subject.endswith("1 открытый негатив")

@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clinic_reviews.domain import feedback as rules
-from clinic_reviews.domain.feedback import InvalidVisit, Visit, check_at_send, decide, parse_visit, plan_send
+from clinic_reviews.domain.feedback import InvalidVisit, check_at_send, decide, plan_send
 from clinic_reviews.domain.policy import FeedbackSpec, PolicyError, load_policy
+from clinic_reviews.domain.spec import check
+from clinic_reviews.domain.visit import Visit, parse_visit
+from pydantic import ValidationError
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 VLADIVOSTOK = ZoneInfo("Asia/Vladivostok")
@@ -80,14 +83,14 @@ def test_a_window_until_midnight() -> None:
 
 @pytest.mark.parametrize("window", ["20:00-10:00", "10:00-10:00", "10:00", "ten to eight", "25:00-26:00"])
 def test_a_send_window_must_be_a_daytime_range(window) -> None:
-    with pytest.raises(ValueError):
-        FeedbackSpec(send_window=window)
+    with pytest.raises(ValidationError):
+        check(FeedbackSpec, {"send_window": window})
 
 
 @pytest.mark.parametrize("field", ["delay", "max_age", "ask_again_after", "link_lifetime"])
 def test_spans_need_units(field) -> None:
-    with pytest.raises(ValueError):
-        FeedbackSpec(**{field: "30"})
+    with pytest.raises(ValidationError):
+        check(FeedbackSpec, {field: "30"})
 
 
 # ---------------------------------------------------------------------------------------------- who
@@ -244,7 +247,7 @@ def test_the_private_ladder_puts_the_director_first(policy) -> None:
 
 
 def test_a_policy_without_a_private_ladder_uses_the_main_one(policy) -> None:
-    data = policy.model_dump(exclude_unset=True)
+    data = policy.to_data()
     data.pop("feedback")
     old = load_policy(data)
     assert old.feedback is None and old.ladder_for("visit_feedback") == old.ladder
@@ -254,7 +257,7 @@ def test_a_policy_without_a_private_ladder_uses_the_main_one(policy) -> None:
 
 
 def test_the_private_ladder_is_checked_like_the_main_one(policy) -> None:
-    data = policy.model_dump(exclude_unset=True)
+    data = policy.to_data()
     data["feedback"] = {"private_ladder": [
         {"id": "director", "within": "0m", "notify": [{"contact": "ghost", "channels": ["sms"]}]},
         {"id": "director", "within": "eod", "when": "legal", "notify": [{"contact": "director", "channels": ["sms"]}]},

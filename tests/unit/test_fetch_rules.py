@@ -97,7 +97,7 @@ def test_needs_intake_only_for_new_changed_or_unescalated_open_negatives():
     assert needs_intake(review, None)
     assert not needs_intake(review, record)
     assert needs_intake(review, record.evolve(escalation=None))  # the intake starts it now
-    assert needs_intake(review.model_copy(update={"text": "Изменил отзыв"}), record)
+    assert needs_intake(review.evolve(text="Изменил отзыв"), record)
 
 
 def test_with_reply_builds_the_answered_review_once():

@@ -71,7 +71,7 @@ def test_the_policy_maps_mailboxes_to_known_clinics(policy):
     spec = policy.email
     assert spec.clinic_for(("someone@else.example", "VVO@mail.zdorovie.example.org")) == "vvo-svetlanskaya"
     assert spec.clinic_for(("care@mail.zdorovie.example.org",)) == "msk-arbat"
-    data = policy.model_dump(exclude_unset=True)
+    data = policy.to_data()
     data["email"] = {"mailboxes": {"x@mail.example": "nowhere"}}
     with pytest.raises(PolicyError, match=r"email.mailboxes\['x@mail.example'\]: unknown clinic 'nowhere'"):
         load_policy(data)
@@ -112,12 +112,12 @@ def _service(policy, intake, contacts):
 
 def test_an_unverified_sender_is_refused_when_the_policy_says_reject(policy):
     raw = _stored((MAIL / "koi8r_html_thanks.eml").read_bytes(), dmarc="fail")
-    strict = load_policy({**policy.model_dump(exclude_unset=True), "email": {"default_clinic": "msk-arbat", "unverified": "reject"}})
+    strict = load_policy({**policy.to_data(), "email": {"default_clinic": "msk-arbat", "unverified": "reject"}})
     intake, contacts = _Intake(), type("C", (), {"put": lambda self, key, contact: None})()
     outcome = _service(strict, intake, contacts).receive_object(_Objects(raw), "inbound-mail/m1")
     assert (outcome.outcome, outcome.reason) == ("refused", "sender not verified (dmarc fail)") and intake.items == []
     marked = _service(policy, intake, contacts).receive_object(_Objects(raw), "inbound-mail/m1")
     assert marked.outcome == "stored" and marked.verified is False and marked.clinic_id == "ekb-center"
     assert intake.items[0]["rating"] is None and intake.items[0]["author"] is None and intake.items[0]["source"] == "email"
-    silent = load_policy({k: v for k, v in policy.model_dump(exclude_unset=True).items() if k != "email"})
+    silent = load_policy({k: v for k, v in policy.to_data().items() if k != "email"})
     assert _service(silent, intake, contacts).receive_object(_Objects(raw), "inbound-mail/m1").outcome == "refused"

@@ -89,17 +89,19 @@ def test_wire_form_values_are_copied_and_others_left_to_moto():
         assert moto_speedups.wire_copy(other) is None
 
 
-def test_a_refused_transaction_restores_the_partitions_it_named():
+def test_a_refused_transaction_copies_only_the_items_it_named():
     with mock.patch.dict(os.environ, _ENV), mock_aws(), moto_speedups.install():
         from moto.dynamodb.models import dynamodb_backends
 
         _scenario()
         table = dynamodb_backends["123456789012"]["eu-central-1"].get_table("t")
-        before = {k: dict(v) for k, v in table.items.items()}
-        copied = moto_speedups.rollback_copy(table, {next(iter(before))})
-        touched, untouched = list(before)[0], list(before)[1]
-        assert copied.items[touched] is not table.items[touched]
-        assert copied.items[touched] == table.items[touched]
+        touched, untouched = list(table.items)[0], list(table.items)[1]
+        named, other = list(table.items[touched])[:2]
+        copied = moto_speedups.rollback_copy(table, {(touched, named)})
+        assert copied.items[touched] is not table.items[touched]  # its own partition dict: the live one may change
+        assert copied.items[touched][named] is not table.items[touched][named]
+        assert copied.items[touched][named] == table.items[touched][named]
+        assert copied.items[touched][other] is table.items[touched][other]  # what it cannot change is shared
         assert copied.items[untouched] is table.items[untouched]
 
 
@@ -132,6 +134,23 @@ def test_sessions_share_the_endpoints_file_parsed_once(monkeypatch):
     with moto_speedups.install():
         shared = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
     assert shared == plain
+
+
+def test_an_event_delivered_to_a_queue_reads_its_paths_parsed_once():
+    from jsonpath_ng.ext import parse as plain_parse
+    from moto.events.utils import EventTemplateParser
+
+    event = {"version": "0", "id": "1", "detail-type": "review.received", "source": "clinic-reviews",
+             "account": "123456789012", "time": 1796626800, "region": "eu-central-1", "resources": [],
+             "detail": {"review": {"id": "r-1", "tags": ["a", "b"]}}, "ingestion-time": 1}
+    expected = EventTemplateParser.parse("", {}, event)
+    with moto_speedups.install():
+        import jsonpath_ng.ext
+
+        assert jsonpath_ng.ext.parse("$.detail") is jsonpath_ng.ext.parse("$.detail")
+        assert EventTemplateParser.parse("", {}, event) == expected
+        found = jsonpath_ng.ext.parse("$.detail.review.tags[*]").find(event)
+    assert [m.value for m in found] == [m.value for m in plain_parse("$.detail.review.tags[*]").find(event)]
 
 
 def test_a_response_class_lists_the_same_methods_once_computed():

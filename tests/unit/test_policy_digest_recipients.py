@@ -20,7 +20,7 @@ def raw() -> dict:
 def test_clinic_digest_recipients_default_to_none(raw):
     policy = load_policy(raw)
     assert all(c.digest_recipients == [] for c in policy.clinics)
-    assert "digest_recipients" not in Policy.from_json(policy.to_json()).clinics[0].model_fields_set
+    assert "digest_recipients" not in Policy.from_json(policy.to_json()).clinics[0].fields_set
 
 
 def test_clinic_digest_recipients_are_kept_and_round_trip(raw):

@@ -11,14 +11,14 @@ from clinic_reviews_local.template import load_template, project_root
 
 
 def test_a_policy_without_the_section_gets_the_documented_defaults(policy):
-    data = policy.model_dump(exclude_unset=True)
+    data = policy.to_data()
     data.pop("retention", None)
     assert load_policy(data).retention == Retention()
     assert Retention().reviews == 1095 and Retention().feedback == 30 and Retention().authors == 90
 
 
 def test_bad_days_are_refused_with_their_path(policy):
-    data = policy.model_dump(exclude_unset=True)
+    data = policy.to_data()
     data["retention"] = {"authors": 0, "forever": 1}
     with pytest.raises(PolicyError) as caught:
         load_policy(data)

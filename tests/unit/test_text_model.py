@@ -9,7 +9,7 @@ import sys
 import pytest
 from clinic_reviews.domain.classification import classify
 from clinic_reviews.domain.classification.adaptation import Adaptation, fit
-from clinic_reviews.domain.classification.features import DIM, features
+from clinic_reviews.domain.classification.features import DIM, features, word_buckets, words
 from clinic_reviews.domain.classification.learning import learn
 from clinic_reviews.domain.classification.model import META, WEIGHTS, text_model
 
@@ -22,6 +22,21 @@ def test_features_are_stable_and_bounded() -> None:
     assert all(0 <= b < DIM for b in features("Ёлки, врач хамил!!! 😡"))
     assert features("Ёлка") == features("елка")
     assert features("") == []
+
+
+def test_a_texts_features_are_its_words_counted() -> None:
+    # A bucket two words share counts twice: what lets the model add up cached per-word shares.
+    own, both = word_buckets("nurse"), features("nurse nurse")
+    assert len(both) == 2 * len(own) + 2  # two words, two bigrams ("<s> nurse", "nurse nurse")
+    assert all(both.count(bucket) >= 2 for bucket in own)
+
+
+@pytest.mark.parametrize("text", ["The nurse was rude, rude, RUDE!!!", "Всё отлично 👍 спасибо", "ok", ""])
+def test_the_cached_word_shares_give_the_logits_of_the_features(text: str) -> None:
+    model = text_model()
+    expected = model.logits(features(text))
+    assert model.read(words(text)) == pytest.approx(expected, abs=1e-9)
+    assert model.read(words(text)) == pytest.approx(expected, abs=1e-9)  # again, from the cache
 
 
 def test_weights_load_on_first_use_not_at_import() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from clinic_reviews.domain.feedback import InvalidVisit, Visit, parse_visit
+from clinic_reviews.domain.feedback import InvalidVisit
+from clinic_reviews.domain.visit import Visit, parse_visit
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "infra" / "schemas" / "visit.completed.v1.json").read_text(encoding="utf-8")

@@ -140,13 +140,12 @@ class Digest:
     @property
     def open_negatives(self) -> int:
         """Unanswered negatives: yesterday's and those still open from earlier days (the subject's number)."""
-        today = sum(1 for i in self.items if i.sentiment == "negative" and i.status != "answered")
-        return today + len(self.earlier_open)
+        return sum(1 for i in (*self.items, *self.earlier_open) if i.sentiment == "negative" and i.status != "answered")
 
     @property
     def open_complaints(self) -> int:
-        """Yesterday's reviews that are not negative but hold a complaint part, still unanswered."""
-        return sum(1 for i in self.items if i.complaint_topics and i.status != "answered")
+        """Unanswered reviews that are not negative but hold a complaint part: yesterday's and earlier days'."""
+        return sum(1 for i in (*self.items, *self.earlier_open) if i.complaint_topics and i.status != "answered")
 
     @property
     def overdue(self) -> int:

@@ -15,15 +15,15 @@ import hashlib
 import hmac
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
-
-from clinic_reviews.domain.business_time import zone
 from clinic_reviews.domain.classification.result import Classification
 from clinic_reviews.domain.policy import FeedbackSpec
-from clinic_reviews.domain.review import Review, describe_validation_error, iso_z, to_utc
+from clinic_reviews.domain.review import Review, iso_z, to_utc
+
+if TYPE_CHECKING:
+    from clinic_reviews.domain.visit import Visit
 
 FEEDBACK_SOURCE = "visit_feedback"
 #: Ratings up to this one are "unhappy": the page offers the director, and a comment is a complaint.
@@ -54,72 +54,6 @@ TOKEN_LENGTH = (REF_BYTES + _EXPIRY_BYTES + _MAC_BYTES) * 4 // 3  # 28 character
 
 class InvalidVisit(ValueError):
     """A visit event failed validation; the message names fields, never their (personal) values."""
-
-
-class Visit(BaseModel):
-    """A completed visit as the clinic's information system reports it (infra/schemas/visit.completed.v1.json).
-
-    The phone is kept raw here: it is read in the clinic's country (`domain/phones.py`) by the service.
-    """
-
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-
-    clinic_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    visit_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/#-]+$")
-    visit_end: datetime
-    patient_phone: str = Field(min_length=1, max_length=40)
-    patient_timezone: str | None = None
-    language: str | None = None
-    consent: StrictBool
-    doctor: str | None = Field(default=None, max_length=120)
-    service: str | None = Field(default=None, max_length=120)
-
-    _utc = field_validator("visit_end")(lambda cls, v: to_utc(v))
-
-    @field_validator("visit_end", mode="before")
-    @classmethod
-    def _iso_text(cls, value: Any) -> Any:
-        if not isinstance(value, (str, datetime)):
-            raise ValueError("must be an ISO 8601 date-time with its UTC offset")  # noqa: TRY004
-        return value
-
-    @field_validator("visit_id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("patient_phone", mode="before")
-    @classmethod
-    def _phone_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("patient_timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        zone(value)
-        return value
-
-    @field_validator("language", mode="before")
-    @classmethod
-    def _language(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        code = str(value).strip().lower()[:2]
-        if code not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-        return code
-
-
-def parse_visit(data: Any) -> Visit:
-    """A validated Visit from an event's detail (or a CSV row), else InvalidVisit naming the bad fields."""
-    if not isinstance(data, dict):
-        raise InvalidVisit(f"expected a JSON object, got {type(data).__name__}")
-    try:
-        return Visit.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidVisit(describe_validation_error(exc)) from None
 
 
 def request_ref(clinic_id: str, visit_id: str) -> str:
@@ -389,7 +323,6 @@ __all__ = [
     "InvalidVisit",
     "SendCheck",
     "Token",
-    "Visit",
     "VisitContext",
     "check_at_send",
     "clean_comment",
@@ -399,7 +332,6 @@ __all__ = [
     "next_in_window",
     "offers_director",
     "parse_rating",
-    "parse_visit",
     "plan_send",
     "private_answer_classification",
     "private_review",

@@ -1,28 +1,22 @@
 """A chain's policy: its clinics, people, escalation ladder and limits, as a review manager writes it in YAML.
 
 `load_policy` reads YAML, JSON or a dict and raises `PolicyError` listing every problem with its path
-(`clinics[1].timezone: unknown time zone 'Europe/Moskow'`). The deployed stack stores `Policy.to_json()`.
+(`clinics[1].timezone: unknown time zone 'Europe/Moskow'`): pydantic checks it, imported only there. The deployed
+stack stores `Policy.to_json()` (only what was written); the functions read it back with `Policy.from_json`, which
+rebuilds the records without pydantic or YAML (domain/spec.py) and does the cross-checks and calendars again.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 
 from clinic_reviews.domain.business_time import (
     DAY_NAMES,
@@ -38,6 +32,7 @@ from clinic_reviews.domain.business_time import (
 )
 from clinic_reviews.domain.retention import Retention
 from clinic_reviews.domain.review import SOURCES
+from clinic_reviews.domain.spec import Rule, Spec, check
 
 CHANNELS = ("sms", "email", "chat")
 Channel = Literal["sms", "email", "chat"]
@@ -158,58 +153,67 @@ def hours_by_weekday(hours: Mapping[str, str]) -> dict[int, Span | None]:
     }
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+def _phone(value: Any) -> Any:
+    if value is None:
+        return None
+    phone = _PHONE_PUNCTUATION.sub("", str(value))
+    if not E164.match(phone):
+        raise ValueError(f"phone must be in international format like +79000000001, got {value!r}")
+    return phone
 
 
-class Contact(_Model):
+def _optional_email(value: str | None) -> str | None:
+    return None if value is None else _email(value)
+
+
+def _number_as_text(value: Any) -> Any:
+    """Ids and chat ids may be written as YAML numbers; they are kept as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _unique(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("a channel is listed twice")
+    return value
+
+
+def _deadline(value: Any) -> Any:
+    return None if value is None else _within(value)
+
+
+def _emails(value: list[str]) -> list[str]:
+    return [_email(x) for x in value]
+
+
+#: The records below are frozen dataclasses, checked by pydantic only where a policy is loaded (`load_policy`)
+#: and rebuilt without it where a function reads the stored one (`Policy.from_json`): see domain/spec.py.
+_record = dataclass(frozen=True, kw_only=True)
+
+
+@_record
+class Contact(Spec):
     """A person alerts go to. Phones are E.164 (spaces, dashes and brackets are dropped)."""
 
-    name: str = Field(min_length=1)
-    phone: str | None = None
-    email: str | None = None
-    telegram_chat_id: str | None = None
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _phone(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        phone = _PHONE_PUNCTUATION.sub("", str(value))
-        if not E164.match(phone):
-            raise ValueError(f"phone must be in international format like +79000000001, got {value!r}")
-        return phone
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else _email(value)
-
-    @field_validator("telegram_chat_id", mode="before")
-    @classmethod
-    def _chat(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    name: Annotated[str, Rule(min_length=1)]
+    phone: Annotated[str | None, Rule(before=_phone)] = None
+    email: Annotated[str | None, Rule(after=_optional_email)] = None
+    telegram_chat_id: Annotated[str | None, Rule(before=_number_as_text)] = None
 
     def address(self, channel: str) -> str | None:
         """Where `channel` reaches this person: phone (sms), e-mail (email), chat id (chat)."""
         return {"sms": self.phone, "email": self.email, "chat": self.telegram_chat_id}.get(channel)
 
 
-class Notify(_Model):
+@_record
+class Notify(Spec):
     """Whom a tier alerts and through which channels, in order of preference."""
 
-    contact: str = Field(min_length=1)
-    channels: list[Channel] = Field(min_length=1)
-
-    @field_validator("channels")
-    @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("a channel is listed twice")
-        return value
+    contact: Annotated[str, Rule(min_length=1)]
+    channels: Annotated[list[Channel], Rule(min_length=1, after=_unique)]
 
 
-class TierSpec(_Model):
+@_record
+class TierSpec(Spec):
     """One step of the escalation ladder: whom to alert when a negative review is still unanswered at `within`.
 
     `within` counts from the receipt of the review (see `BusinessCalendar.due`). `when: legal` tiers apply
@@ -218,19 +222,12 @@ class TierSpec(_Model):
     client service is alerted after one business hour instead of at the end of the day.
     """
 
-    id: str
-    within: str
-    strict_within: str | None = None
+    id: Annotated[str, Rule(after=lambda v: _slug(v, "_-"))]
+    within: Annotated[str, Rule(before=_deadline)]
+    strict_within: Annotated[str | None, Rule(before=_deadline)] = None
     when: Literal["always", "legal"] = "always"
     urgent: bool = False
-    notify: list[Notify] = Field(min_length=1)
-
-    _check_id = field_validator("id")(lambda cls, v: _slug(v, "_-"))
-
-    @field_validator("within", "strict_within", mode="before")
-    @classmethod
-    def _deadline(cls, value: Any) -> Any:
-        return None if value is None else _within(value)
+    notify: Annotated[list[Notify], Rule(min_length=1)]
 
     def effective_within(self, strict: bool) -> str:
         """The deadline in force: `within`, or in a strict chain `strict_within` (`1h` for an `eod` tier)."""
@@ -241,19 +238,16 @@ class TierSpec(_Model):
         return self.within
 
 
-class PositiveSpec(_Model):
+@_record
+class PositiveSpec(Spec):
     """The reminder to thank the author of a positive review (for the share `chain.positive_reply_share`)."""
 
-    within: str = "1bd"
-    notify: list[Notify] = Field(min_length=1)
-
-    @field_validator("within", mode="before")
-    @classmethod
-    def _deadline(cls, value: Any) -> Any:
-        return _within(value)
+    within: Annotated[str, Rule(before=_within)] = "1bd"
+    notify: Annotated[list[Notify], Rule(min_length=1)]
 
 
-class RepliesSpec(_Model):
+@_record
+class RepliesSpec(Spec):
     """What reply drafts say on the chain's behalf (domain/replies).
 
     `contact`: the public line for a private talk with the clinic manager ("+7 800 000-00-00,
@@ -278,7 +272,18 @@ def parse_window(text: str) -> tuple[time, time]:
     return start, end
 
 
-class FeedbackSpec(_Model):
+def _checked(parse: Any) -> Any:
+    """An after-check that only parses: the text stays as written."""
+
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return check
+
+
+@_record
+class FeedbackSpec(Spec):
     """Asking patients after the visit (docs/feedback.md). Every number here is the chain's to change.
 
     `review_gating` shows the clinic's public review links only to patients who rated 4-5. It breaks
@@ -290,31 +295,19 @@ class FeedbackSpec(_Model):
 
     enabled: bool = True
     #: Patient-local hours an SMS may go out in (the patient's zone, else the clinic's).
-    send_window: str = "10:00-20:00"
+    send_window: Annotated[str, Rule(after=_checked(parse_window))] = "10:00-20:00"
     #: How long after the end of the visit the SMS goes (then the next moment inside the window).
-    delay: str = "1h"
+    delay: Annotated[str, Rule(after=_checked(parse_span))] = "1h"
     #: An SMS that could not go out within this time after the end of the visit is not sent at all.
-    max_age: str = "24h"
+    max_age: Annotated[str, Rule(after=_checked(parse_span))] = "24h"
     #: A patient asked (or skipped as asked) within this time is not asked again.
-    ask_again_after: str = "30d"
+    ask_again_after: Annotated[str, Rule(after=_checked(parse_span))] = "30d"
     #: How long the link in the SMS works.
-    link_lifetime: str = "7d"
+    link_lifetime: Annotated[str, Rule(after=_checked(parse_span))] = "7d"
     #: See the class documentation: off unless the chain accepts breaking the platforms' rules.
     review_gating: bool = False
     #: The ladder a private complaint from the page follows; the director first. None: `ladder`.
-    private_ladder: list[TierSpec] | None = Field(default=None, min_length=1)
-
-    @field_validator("send_window")
-    @classmethod
-    def _window(cls, value: str) -> str:
-        parse_window(value)
-        return value
-
-    @field_validator("delay", "max_age", "ask_again_after", "link_lifetime")
-    @classmethod
-    def _spans(cls, value: str) -> str:
-        parse_span(value)
-        return value
+    private_ladder: Annotated[list[TierSpec] | None, Rule(min_length=1)] = None
 
     @property
     def window(self) -> tuple[time, time]:
@@ -325,7 +318,12 @@ class FeedbackSpec(_Model):
         return parse_span(getattr(self, name))
 
 
-class InboundEmailSpec(_Model):
+def _mailboxes(value: dict[str, str]) -> dict[str, str]:
+    return {_email(address, "mailbox").lower(): clinic for address, clinic in value.items()}
+
+
+@_record
+class InboundEmailSpec(Spec):
     """Mail to the client-service mailbox (SES receipt rule -> S3 -> intake; docs/sources.md, e-mail).
 
     A mail goes to the clinic whose `mailboxes` address received it (per-clinic mailboxes), else to
@@ -336,14 +334,9 @@ class InboundEmailSpec(_Model):
     policy's `retention.senders` days, the letter itself for `retention.complaints`.
     """
 
-    mailboxes: dict[str, str] = Field(default_factory=dict)
+    mailboxes: Annotated[dict[str, str], Rule(after=_mailboxes)] = field(default_factory=dict)
     default_clinic: str | None = None
     unverified: Literal["mark", "reject"] = "mark"
-
-    @field_validator("mailboxes")
-    @classmethod
-    def _addresses(cls, value: dict[str, str]) -> dict[str, str]:
-        return {_email(address, "mailbox").lower(): clinic for address, clinic in value.items()}
 
     def clinic_for(self, recipients: tuple[str, ...] | list[str]) -> str | None:
         """The clinic of the first recipient that is one of its mailboxes, else the default clinic."""
@@ -353,39 +346,28 @@ class InboundEmailSpec(_Model):
         return self.default_clinic
 
 
-class Chain(_Model):
+def _quiet(value: Any) -> Any:
+    if value is None or value is False or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None
+    parse_quiet_hours(value)
+    return value.strip()
+
+
+@_record
+class Chain(Spec):
     """Chain-wide settings. `strict` tightens `eod` tiers to one business hour (see `TierSpec`)."""
 
-    id: str
-    name: str = Field(min_length=1)
-    timezone: str
+    id: Annotated[str, Rule(after=lambda v: _slug(v, "-"))]
+    name: Annotated[str, Rule(min_length=1)]
+    timezone: Annotated[str, Rule(after=_zone_name)]
     language: Literal["ru", "en"] = "ru"
-    sender_email: str
-    digest_recipients: list[str] = Field(default_factory=list)
-    sms_daily_cap: int = Field(default=40, ge=0)
-    quiet_hours: str | None = "22:00-08:00"
-    backfill_window: str = "72h"
-    positive_reply_share: float = Field(default=0.2, ge=0, le=1)
+    sender_email: Annotated[str, Rule(after=_email)]
+    digest_recipients: Annotated[list[str], Rule(after=_emails)] = field(default_factory=list)
+    sms_daily_cap: Annotated[int, Rule(ge=0)] = 40
+    quiet_hours: Annotated[str | None, Rule(before=_quiet)] = "22:00-08:00"
+    backfill_window: Annotated[str, Rule(after=_checked(parse_span))] = "72h"
+    positive_reply_share: Annotated[float, Rule(ge=0, le=1)] = 0.2
     strict: bool = False
-
-    _check_id = field_validator("id")(lambda cls, v: _slug(v, "-"))
-    _check_zone = field_validator("timezone")(lambda cls, v: _zone_name(v))
-    _check_sender = field_validator("sender_email")(lambda cls, v: _email(v))
-    _check_digest = field_validator("digest_recipients")(lambda cls, v: [_email(x) for x in v])
-
-    @field_validator("quiet_hours", mode="before")
-    @classmethod
-    def _quiet(cls, value: Any) -> Any:
-        if value is None or value is False or (isinstance(value, str) and value.strip().lower() == "none"):
-            return None
-        parse_quiet_hours(value)
-        return value.strip()
-
-    @field_validator("backfill_window")
-    @classmethod
-    def _backfill(cls, value: str) -> str:
-        parse_span(value)
-        return value
 
     @property
     def quiet_span(self) -> tuple[time, time] | None:
@@ -398,31 +380,26 @@ class Chain(_Model):
         return parse_span(self.backfill_window)
 
 
-class Defaults(_Model):
+@_record
+class Defaults(Spec):
     """What a clinic that says nothing else inherits."""
 
-    country: str | None = "RU"
-    hours: dict[str, str] = Field(default_factory=lambda: normalize_hours({"mon-sun": "09:00-21:00"}))
-
-    _check_country = field_validator("country", mode="before")(lambda cls, v: _country(v))
-    _check_hours = field_validator("hours", mode="before")(lambda cls, v: normalize_hours(v))
-
-
-def _identifier(value: Any) -> Any:
-    """Platform ids may be written as YAML numbers; they are kept as text."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
+    country: Annotated[str | None, Rule(before=_country)] = "RU"
+    hours: Annotated[dict[str, str], Rule(before=normalize_hours)] = field(
+        default_factory=lambda: normalize_hours({"mon-sun": "09:00-21:00"})
+    )
 
 
-class GoogleSource(_Model):
+_PLATFORM_ID = Rule(before=_number_as_text, min_length=1, pattern=r"^[0-9A-Za-z_-]+$")
+
+
+@_record
+class GoogleSource(Spec):
     """A Google Business Profile location: `accounts/{account_id}/locations/{location_id}`."""
 
     platform: Literal["google"]
-    account_id: str = Field(min_length=1, pattern=r"^[0-9A-Za-z_-]+$")
-    location_id: str = Field(min_length=1, pattern=r"^[0-9A-Za-z_-]+$")
-
-    _ids = field_validator("account_id", "location_id", mode="before")(lambda cls, v: _identifier(v))
+    account_id: Annotated[str, _PLATFORM_ID]
+    location_id: Annotated[str, _PLATFORM_ID]
 
     @property
     def feeds(self) -> list[str]:
@@ -430,29 +407,28 @@ class GoogleSource(_Model):
         return [f"{self.account_id}/{self.location_id}"]
 
 
-class TwoGisSource(_Model):
+@_record
+class TwoGisSource(Spec):
     """A 2GIS branch (its firm id, the number in the branch's 2gis.ru link)."""
 
     platform: Literal["2gis"]
-    branch_id: str = Field(min_length=1, pattern=r"^[0-9]+$")
-
-    _ids = field_validator("branch_id", mode="before")(lambda cls, v: _identifier(v))
+    branch_id: Annotated[str, Rule(before=_number_as_text, min_length=1, pattern=r"^[0-9]+$")]
 
     @property
     def feeds(self) -> list[str]:
         return [self.branch_id]
 
 
-class VkSource(_Model):
+@_record
+class VkSource(Spec):
     """Comments under a VK community's wall posts or in its board topics (one of the two, see docs/sources.md)."""
 
     platform: Literal["vk"]
-    group_id: int = Field(gt=0)
-    wall_posts: list[int] = Field(default_factory=list)
-    board_topics: list[int] = Field(default_factory=list)
+    group_id: Annotated[int, Rule(gt=0)]
+    wall_posts: list[int] = field(default_factory=list)
+    board_topics: list[int] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> VkSource:
+    def __post_init__(self) -> None:
         if bool(self.wall_posts) == bool(self.board_topics):
             raise ValueError(
                 "give either wall_posts or board_topics (wall and board comment ids can collide)"
@@ -461,7 +437,6 @@ class VkSource(_Model):
             self.board_topics
         ):
             raise ValueError("a post or topic is listed twice")
-        return self
 
     @property
     def feeds(self) -> list[str]:
@@ -472,83 +447,74 @@ class VkSource(_Model):
 
 #: Where the scheduled fetcher reads a clinic's reviews. Credentials never live here: they are in the
 #: chain's sources parameter (docs/sources.md).
-SourceConfig = Annotated[GoogleSource | TwoGisSource | VkSource, Field(discriminator="platform")]
+SourceConfig = Annotated[GoogleSource | TwoGisSource | VkSource, Rule(discriminator="platform")]
 
 
-class Clinic(_Model):
+def _links(value: dict[str, str]) -> dict[str, str]:
+    for source, url in value.items():
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"{source}: link must start with https://, got {url!r}")
+    return value
+
+
+def _distinct_sources(value: list[Any]) -> list[Any]:
+    feeds = [f"{s.platform}#{feed}" for s in value for feed in s.feeds]
+    if len(set(feeds)) != len(feeds):
+        raise ValueError("a source is listed twice")
+    if sum(1 for s in value if s.platform == "vk") > 1:
+        raise ValueError("one vk entry per clinic (comment ids of different walls and boards can collide)")
+    return value
+
+
+@_record
+class Clinic(Spec):
     """One clinic. `country` and `hours` default to the policy's `defaults`; `contacts` override the chain's."""
 
-    id: str
-    name: str = Field(min_length=1)
+    id: Annotated[str, Rule(after=lambda v: _slug(v, "_.-"))]
+    name: Annotated[str, Rule(min_length=1)]
     city: str | None = None
-    timezone: str
-    country: str | None = None
+    timezone: Annotated[str, Rule(after=_zone_name)]
+    country: Annotated[str | None, Rule(before=_country)] = None
     subdiv: str | None = None
-    hours: dict[str, str] | None = None
-    contacts: dict[str, Contact] = Field(default_factory=dict)
-    public_links: dict[str, str] = Field(default_factory=dict)
-    sources: list[SourceConfig] = Field(default_factory=list)
+    hours: Annotated[dict[str, str] | None, Rule(before=lambda v: None if v is None else normalize_hours(v))] = None
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    public_links: Annotated[dict[str, str], Rule(after=_links)] = field(default_factory=dict)
+    sources: Annotated[list[SourceConfig], Rule(after=_distinct_sources)] = field(default_factory=list)
     #: Optional: who gets a morning digest of this clinic alone, besides the chain's digest.
-    digest_recipients: list[str] = Field(default_factory=list)
-
-    _calendar: BusinessCalendar | None = PrivateAttr(default=None)
-
-    _check_id = field_validator("id")(lambda cls, v: _slug(v, "_.-"))
-    _check_zone = field_validator("timezone")(lambda cls, v: _zone_name(v))
-    _check_country = field_validator("country", mode="before")(lambda cls, v: _country(v))
-    _check_hours = field_validator("hours", mode="before")(
-        lambda cls, v: None if v is None else normalize_hours(v)
-    )
-    _check_digest = field_validator("digest_recipients")(lambda cls, v: [_email(x) for x in v])
-
-    @field_validator("public_links")
-    @classmethod
-    def _links(cls, value: dict[str, str]) -> dict[str, str]:
-        for source, url in value.items():
-            if source not in SOURCES:
-                raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
-            if not url.startswith(("https://", "http://")):
-                raise ValueError(f"{source}: link must start with https://, got {url!r}")
-        return value
-
-    @field_validator("sources")
-    @classmethod
-    def _distinct_sources(cls, value: list[Any]) -> list[Any]:
-        feeds = [f"{s.platform}#{feed}" for s in value for feed in s.feeds]
-        if len(set(feeds)) != len(feeds):
-            raise ValueError("a source is listed twice")
-        if sum(1 for s in value if s.platform == "vk") > 1:
-            raise ValueError("one vk entry per clinic (comment ids of different walls and boards can collide)")
-        return value
+    digest_recipients: Annotated[list[str], Rule(after=_emails)] = field(default_factory=list)
 
     @property
     def calendar(self) -> BusinessCalendar:
-        """The clinic's business calendar (its zone, hours and holidays, defaults applied)."""
-        if self._calendar is None:
+        """The clinic's business calendar (its zone, hours and holidays, defaults applied), bound by its policy."""
+        calendar = self.__dict__.get("_calendar")
+        if calendar is None:
             raise PolicyError(f"clinic {self.id!r} is not part of a loaded policy")
-        return self._calendar
+        return calendar
 
 
-class Policy(_Model):
+@_record
+class Policy(Spec):
     """A chain's whole policy. Load it with `load_policy`; look clinics up with `clinic`."""
 
     chain: Chain
-    contacts: dict[str, Contact] = Field(default_factory=dict)
-    defaults: Defaults = Field(default_factory=Defaults)
-    ladder: list[TierSpec] = Field(min_length=1)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    defaults: Defaults = field(default_factory=Defaults)
+    ladder: Annotated[list[TierSpec], Rule(min_length=1)]
     positive: PositiveSpec | None = None
     #: Post-visit feedback requests; None: the chain sends none.
     feedback: FeedbackSpec | None = None
     #: Reply drafts: the public contact line, signature and the chain's own templates; None: defaults.
     replies: RepliesSpec | None = None
     #: Days each kind of personal data is kept (docs/retention.md); left out: the documented defaults.
-    retention: Retention = Field(default_factory=Retention)
+    retention: Retention = field(default_factory=Retention)
     #: Inbound e-mail to the client-service mailbox; None: mail is not read.
     email: InboundEmailSpec | None = None
-    clinics: list[Clinic] = Field(min_length=1)
+    clinics: Annotated[list[Clinic], Rule(min_length=1)]
 
-    @model_validator(mode="after")
-    def _cross_check(self) -> Policy:
+    def __post_init__(self) -> None:
+        """Checks across sections, and each clinic's calendar bound (its hours and country, defaults applied)."""
         problems: list[str] = []
         problems += _duplicates("clinics", [c.id for c in self.clinics], "clinic id")
         ladders = [("ladder", self.ladder)]
@@ -562,6 +528,8 @@ class Policy(_Model):
             notifies += [(f"{path}[{i}]", t.notify) for i, t in enumerate(ladder)]
         if self.positive is not None:
             notifies.append(("positive", self.positive.notify))
+        # each policy binds its own copies: a clinic shared with another policy (`evolve`) keeps its calendar
+        object.__setattr__(self, "clinics", [copy.copy(clinic) for clinic in self.clinics])
         for i, clinic in enumerate(self.clinics):
             problems += self._bind(i, clinic)
         for path, notify in notifies:
@@ -573,17 +541,15 @@ class Policy(_Model):
             problems += [f"{path}: unknown clinic {c!r}" for path, c in targets if c is not None and c not in known]
         if problems:
             raise ValueError("\n".join(problems))
-        return self
 
     def _bind(self, index: int, clinic: Clinic) -> list[str]:
-        country = clinic.country if "country" in clinic.model_fields_set else self.defaults.country
+        country = clinic.country if "country" in clinic.fields_set else self.defaults.country
         hours = clinic.hours if clinic.hours is not None else self.defaults.hours
         try:
-            clinic._calendar = BusinessCalendar(
-                clinic.timezone, hours_by_weekday(hours), country, clinic.subdiv
-            )
+            calendar = BusinessCalendar(clinic.timezone, hours_by_weekday(hours), country, clinic.subdiv)
         except ValueError as exc:
             return [f"clinics[{index}].{'subdiv' if clinic.subdiv else 'country'}: {exc}"]
+        object.__setattr__(clinic, "_calendar", calendar)
         return []
 
     def _check_notify(self, path: str, notify: list[Notify]) -> list[str]:
@@ -635,16 +601,21 @@ class Policy(_Model):
 
     def to_json(self) -> str:
         """The policy as JSON (only what was written, so clinics keep inheriting defaults)."""
-        return self.model_dump_json(exclude_unset=True)
+        return json.dumps(self.to_data(), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Policy:
-        """The inverse of `to_json`; raises PolicyError."""
+        """The inverse of `to_json`, for a policy checked when it was stored (`PolicyRepository.put` takes only a
+        loaded one): rebuilt without checking each field again (no pydantic), its cross-checks and calendars
+        done again. Raises PolicyError."""
         try:
             data = json.loads(text)
         except ValueError as exc:
             raise PolicyError(f"policy JSON: {exc}") from None
-        return load_policy(data)
+        try:
+            return cls.build(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # not what to_json wrote
+            raise PolicyError(str(exc).splitlines() or f"policy JSON: {type(exc).__name__}") from None
 
 
 def _duplicates(path: str, ids: list[str], what: str) -> list[str]:
@@ -667,8 +638,10 @@ def load_policy(source: str | Path | Mapping[str, Any]) -> Policy:
         raise PolicyError(
             f"policy must be a mapping with chain, contacts, ladder and clinics, got {type(data).__name__}"
         )
+    from pydantic import ValidationError  # only where a policy is written: readers rebuild it (from_json)
+
     try:
-        return Policy.model_validate(data)
+        return check(Policy, data)
     except ValidationError as exc:
         raise PolicyError(describe(exc)) from None
 
@@ -689,8 +662,10 @@ def _read(source: str | Path) -> Any:
         text = Path(source).read_text(encoding="utf-8") if is_path else source
     except OSError as exc:
         raise PolicyError(f"cannot read policy {name}: {exc.strerror or exc}") from None
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=_strict_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -698,7 +673,7 @@ def _read(source: str | Path) -> Any:
         raise PolicyError(f"{name}{where}: {reason}".replace("\n", " ")) from None
 
 
-def describe(exc: ValidationError) -> list[str]:
+def describe(exc: Any) -> list[str]:
     """One `path: reason` per problem, e.g. `clinics[1].timezone: unknown time zone 'Europe/Moskow'`."""
     problems = []
     for err in exc.errors(include_url=False):
@@ -706,7 +681,7 @@ def describe(exc: ValidationError) -> list[str]:
         kind = err["type"]
         if kind == "missing":
             message = "required"
-        elif kind == "extra_forbidden":
+        elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
             message = "unknown field"
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
@@ -722,16 +697,21 @@ def describe(exc: ValidationError) -> list[str]:
     return problems
 
 
-class _StrictLoader(yaml.SafeLoader):
+@functools.cache
+def _strict_loader() -> type:
     """SafeLoader that refuses a key given twice in one mapping (YAML would silently keep the last)."""
+    import yaml
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"{key!r} is given twice", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return StrictLoader

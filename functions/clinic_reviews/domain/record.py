@@ -56,5 +56,10 @@ class ReviewRecord:
         cls = self.classification
         return cls.sentiment == "negative" or cls.complaint is not None
 
+    @property
+    def is_open_to_answer(self) -> bool:
+        """Still unanswered and needing an answer: an open negative or complaint part (the store's open list)."""
+        return self.status == OPEN and self.needs_answer
+
     def evolve(self, **changes) -> ReviewRecord:
         return replace(self, **changes)

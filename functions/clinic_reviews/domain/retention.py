@@ -7,10 +7,11 @@ this module only computes the moments. Pure: no I/O.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from clinic_reviews.domain.spec import Rule, Spec
 
 Kind = Literal["feedback", "complaints", "authors", "senders", "reviews", "cases", "raw", "digests", "quarantine"]
 #: Private answers to the post-visit question and letters to the client-service mailbox are stored as internal
@@ -27,24 +28,31 @@ STACK_PARAMETERS = {
 }
 
 
-def _days(default: int, what: str) -> int:
-    return Field(default, ge=1, le=MAX_DAYS, description=what)
+Days = Annotated[int, Rule(ge=1, le=MAX_DAYS)]
 
 
-class Retention(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Retention(Spec):
     """Days each kind of data is kept; the defaults are argued in docs/retention.md."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    feedback: int = _days(30, "feedback requests (salted phone hash, the patient's answer) after the link expires")
-    complaints: int = _days(365, "private complaints (internal reviews from the feedback page) after receipt")
-    authors: int = _days(90, "the author's name on a stored review after receipt; the review stays, nameless")
-    senders: int = _days(90, "a mail's sender (address and name, contact data beside its review) after receipt")
-    reviews: int = _days(1095, "stored public reviews and their history after receipt")
-    cases: int = _days(1095, "a case and its audit log after the last change")
-    raw: int = _days(90, "raw platform responses (S3 raw/)")
-    digests: int = _days(400, "digests and monthly reports (S3 digests/, reports/)")
-    quarantine: int = _days(30, "items put aside as unstorable (S3 quarantine/)")
+    #: feedback requests (salted phone hash, the patient's answer) after the link expires
+    feedback: Days = 30
+    #: private complaints (internal reviews from the feedback page) after receipt
+    complaints: Days = 365
+    #: the author's name on a stored review after receipt; the review stays, nameless
+    authors: Days = 90
+    #: a mail's sender (address and name, contact data beside its review) after receipt
+    senders: Days = 90
+    #: stored public reviews and their history after receipt
+    reviews: Days = 1095
+    #: a case and its audit log after the last change
+    cases: Days = 1095
+    #: raw platform responses (S3 raw/)
+    raw: Days = 90
+    #: digests and monthly reports (S3 digests/, reports/)
+    digests: Days = 400
+    #: items put aside as unstorable (S3 quarantine/)
+    quarantine: Days = 30
 
     def span(self, kind: Kind) -> timedelta:
         return timedelta(days=getattr(self, kind))

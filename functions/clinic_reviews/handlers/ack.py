@@ -6,26 +6,25 @@ button does. Unknown or expired links get the same plain page as malformed ones.
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, compose, container
 from clinic_reviews.domain.privacy import excerpt
 from clinic_reviews.handlers.request_limits import ACK_BYTES, limit_request_size
-from clinic_reviews.http_errors import guarded, install
+from clinic_reviews.http_errors import guarded
+from clinic_reviews.http_routes import Response, Router
 from clinic_reviews.notify.rendering import render
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.ack import AckView, LinkNotFound
 from clinic_reviews.settings import get_settings, requires
 
-app = LambdaFunctionUrlResolver()
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 }
-install(app, "ack page", HEADERS)
+app = Router("ack page", HEADERS)
 
 
 def _page(view: AckView | None, status: int = 200) -> Response:
@@ -34,7 +33,7 @@ def _page(view: AckView | None, status: int = 200) -> Response:
     else:
         review = view.record.review
         body = render("ack.html.j2", lang=view.lang, error=False, view=view, excerpt=excerpt(review.text, 600, review.author))
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=body, headers=HEADERS)
+    return Response(status, body, headers=HEADERS)
 
 
 @app.get("/a/<link_id>")

@@ -22,7 +22,6 @@ from urllib.parse import quote, urlsplit
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,15 +43,6 @@ from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejecte
 from clinic_reviews.settings import Settings, get_settings, requires
 
 app = LambdaFunctionUrlResolver(enable_validation=True)
-OPENAPI = {
-    "title": "clinic-reviews cases API",
-    "version": "1.0.0",
-    "description": "Cases of negative reviews: the queue by deadline, taking, actions, replies, closing (docs/cases.md).",
-    "servers": [Server(url="/")],
-    "security_schemes": {"bearer": HTTPBearer(
-        bearerFormat="JWT", description="The user pool's ID token, or a script token (docs/cases.md, sign-in)")},
-}
-app.configure_openapi(**OPENAPI)
 SECURED = [{"bearer": []}]
 LANG_COOKIE = "cr_lang"
 #: The pool's access token: only for the person's own account (MFA set-up, sign-out everywhere), never for the API.
@@ -408,8 +398,18 @@ def analytics(
 
 
 def openapi_document() -> str:
-    """The OpenAPI document generated from the routes and models above (committed as docs/api/openapi.json)."""
-    return app.get_openapi_json_schema(**OPENAPI)
+    """The OpenAPI document generated from the routes and models above (committed as docs/api/openapi.json).
+    Powertools' OpenAPI models are imported here, not at start: only this document needs them (issue 18c)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+
+    return app.get_openapi_json_schema(
+        title="clinic-reviews cases API",
+        version="1.0.0",
+        description="Cases of negative reviews: the queue by deadline, taking, actions, replies, closing (docs/cases.md).",
+        servers=[Server(url="/")],
+        security_schemes={"bearer": HTTPBearer(
+            bearerFormat="JWT", description="The user pool's ID token, or a script token (docs/cases.md, sign-in)")},
+    )
 
 
 @app.get("/openapi.json", include_in_schema=False)

@@ -14,35 +14,34 @@ from __future__ import annotations
 
 from functools import cache
 
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, compose, container
 from clinic_reviews import http_input as request
 from clinic_reviews.clients import secret_bytes
 from clinic_reviews.handlers.request_limits import FEEDBACK_BYTES, limit_request_size
-from clinic_reviews.http_errors import guarded, install
+from clinic_reviews.http_errors import guarded
+from clinic_reviews.http_routes import TEXT_PLAIN, Response, Router
 from clinic_reviews.notify.feedback_page import HEADERS, render_page
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.feedback import LinkExpired, LinkInvalid
 from clinic_reviews.settings import get_settings, requires
 
-app = LambdaFunctionUrlResolver()
-install(app, "feedback page", HEADERS)
+app = Router("feedback page", HEADERS)
 
 
 def _html(body: str, status: int = 200) -> Response:
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=body, headers=HEADERS)
+    return Response(status, body, headers=HEADERS)
 
 
 def _lang(form: dict[str, str] | None = None) -> str | None:
-    params = app.current_event.query_string_parameters or {}
+    params = app.request.query_string_parameters
     value = (form or {}).get("lang") or params.get("lang")
     return value if value in ("ru", "en") else None
 
 
 def _form() -> dict[str, str]:
-    return request.form(app.current_event.raw_event, FEEDBACK_BYTES)
+    return request.form(app.request.raw_event, FEEDBACK_BYTES)
 
 
 def _base(token: str) -> str:
@@ -72,7 +71,7 @@ def _after_post(token: str, lang: str | None, error: str | None) -> Response:
     if error:
         return _show(token, lang, error, 422)
     location = _base(token) + (f"?lang={lang}" if lang else "")
-    return Response(status_code=303, content_type=content_types.TEXT_PLAIN, body="", headers={**HEADERS, "Location": location})
+    return Response(303, "", TEXT_PLAIN, {**HEADERS, "Location": location})
 
 
 @app.get("/f/<token>")
@@ -132,7 +131,7 @@ def seen(token: str) -> Response:
         services().seen(token)
     except (LinkInvalid, LinkExpired):
         pass
-    return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
+    return Response(204, "", TEXT_PLAIN, HEADERS)
 
 
 @app.post("/f/<token>/click")
@@ -141,7 +140,7 @@ def click(token: str) -> Response:
         services().click(token, _form().get("source", ""))
     except (LinkInvalid, LinkExpired):
         pass
-    return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="", headers=HEADERS)
+    return Response(204, "", TEXT_PLAIN, HEADERS)
 
 
 @container.cached

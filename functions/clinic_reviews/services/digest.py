@@ -1,4 +1,4 @@
-"""The morning digest: query one local day of a chain (gsi2) and its open negatives (gsi1), render, send.
+"""The morning digest: query one local day of a chain (gsi2) and what is still open to answer (gsi1), render, send.
 
 One chain digest goes to `chain.digest_recipients`; a clinic whose policy entry names its own
 `digest_recipients` also gets a digest of that clinic alone. Both come from the same queries.
@@ -83,7 +83,7 @@ class DigestService:
         earlier = [
             record
             for clinic in policy.clinics
-            for record in self._reviews.open_negatives(clinic.id)
+            for record in self._reviews.open_to_answer(clinic.id)
             if record.local_day < day
         ]
         link_for = self._archived_text_link if self._blobs is not None else None

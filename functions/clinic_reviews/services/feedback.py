@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain import feedback as rules
-from clinic_reviews.domain.feedback import InvalidToken, InvalidVisit, Visit, VisitContext
+from clinic_reviews.domain.feedback import InvalidToken, InvalidVisit, VisitContext
 from clinic_reviews.domain.labels import SOURCE_NAMES, label
 from clinic_reviews.domain.phones import InvalidPhone, normalize_phone, phone_hash
 from clinic_reviews.domain.policy import Clinic, Policy
@@ -102,7 +102,9 @@ class VisitService:
         return report
 
     def _receive_one(self, item: Any) -> str:
-        visit = rules.parse_visit(item)
+        from clinic_reviews.domain.visit import parse_visit  # pydantic: the visits function only
+
+        visit = parse_visit(item)
         policy, clinic = self._policies.for_clinic(visit.clinic_id)
         ref = rules.request_ref(visit.clinic_id, visit.visit_id)
         existing = self._requests.get(ref)
@@ -490,7 +492,6 @@ __all__ = [
     "LinkExpired",
     "LinkInvalid",
     "PublicLink",
-    "Visit",
     "VisitReport",
     "VisitService",
     "execution_name",

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from clinic_reviews.domain.review import InvalidReview, Review, iso_z, parse_review
+from clinic_reviews.domain.review import FIELDS, InvalidReview, iso_z, parse_review
 
 #: Stand-in clinic id used only to validate a parser's output (the real one is added later).
 _PROBE_CLINIC = "probe"
-_REVIEW_FIELDS = tuple(Review.model_fields)
+_REVIEW_FIELDS = FIELDS
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 

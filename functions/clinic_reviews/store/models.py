@@ -1,6 +1,6 @@
 """The single DynamoDB table, as pynamodb models. docs/data-model.md draws the key design.
 
-| item            | pk                 | sk                                   | gsi1 (open negatives)       | gsi2 (day)           |
+| item            | pk                 | sk                                   | gsi1 (open to answer)       | gsi2 (day)           |
 |-----------------|--------------------|--------------------------------------|-----------------------------|----------------------|
 | review          | CLINIC#<clinic>    | REVIEW#<source>#<external_id>        | OPEN#<clinic> / <due>#<sk>  | DAY#<chain>#<date> / <clinic>#<received>#<sk> |
 | review history  | CLINIC#<clinic>    | HIST#<source>#<external_id>#<at>#<n> |                             |                      |
@@ -18,8 +18,8 @@
 Cases (store/cases.py, docs/cases.md) use the same indexes under their own partitions. Post-visit
 feedback requests (store/feedback.py, docs/feedback.md) keep phones only as salted hashes, but for the
 CONTACT item that lives until the SMS is sent.
-gsi1 is sparse: only a negative review that is still unanswered carries its keys, so "what is open,
-by deadline" is one Query per clinic. gsi2 holds every review under the local day it was received.
+gsi1 is sparse: only a review that is still unanswered and needs an answer (a negative, or a complaint part
+in one that is not negative) carries its keys, so "what is open, by deadline" is one Query per clinic. gsi2 holds every review under the local day it was received.
 """
 
 from __future__ import annotations

@@ -77,8 +77,9 @@ class ReviewRepository:
         for item in ReviewItem.by_day.query(day_pk(chain_id, day)):
             yield self.record_of(item)
 
-    def open_negatives(self, clinic_id: str, due_before: datetime | None = None) -> Iterator[ReviewRecord]:
-        """Unanswered negatives of one clinic, soonest deadline first (gsi1)."""
+    def open_to_answer(self, clinic_id: str, due_before: datetime | None = None) -> Iterator[ReviewRecord]:
+        """Unanswered negatives and complaint parts (reviews that are not negative but hold one) of one clinic,
+        soonest deadline first (gsi1)."""
         condition = ReviewItem.open_by_due.gsi1sk < f"{iso_z(due_before)}~" if due_before else None
         for item in ReviewItem.open_by_due.query(f"OPEN#{clinic_id}", range_key_condition=condition):
             yield self.record_of(item)
@@ -247,7 +248,7 @@ class ReviewRepository:
             self._blobs.put_text(s3_key, text)
             text = text[: self._max_inline]
         sk = review_sk(review.key)
-        open_negative = record.is_open_negative
+        open_negative = record.is_open_to_answer  # listed in gsi1 until answered
         due = record.due_at or record.received_at
         item = ReviewItem(
             review_pk(review.clinic_id),
@@ -302,7 +303,7 @@ class ReviewRepository:
     def record_of(item: ReviewItem) -> ReviewRecord:
         """The record an item holds (also what the outbox reads from a stream image)."""
         reply = Reply(text=item.reply_text or "", created_at=from_iso(item.reply_at)) if item.reply_at else None
-        review = Review.model_construct(
+        review = Review.trusted(
             source=item.source,
             external_id=item.external_id,
             clinic_id=item.clinic_id,

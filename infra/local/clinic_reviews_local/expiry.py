@@ -21,6 +21,7 @@ from typing import Any
 from unittest import mock
 
 from clinic_reviews_local.deployer import ACCOUNT
+from clinic_reviews_local.dynamodb_index import index_of
 
 #: AWS ignores TTL values more than five years in the past (a value in milliseconds, for instance).
 TTL_IGNORED_BEFORE = timedelta(days=5 * 365)
@@ -60,7 +61,8 @@ class Expiry:
         if table.ttl.get("TimeToLiveStatus") != "ENABLED":
             return 0
         attribute, moment = table.ttl["AttributeName"], now.timestamp()
-        expired = [item for item in table.all_items() if _ttl_passed(item.attrs.get(attribute), moment)]
+        due = index_of(table).due(table, attribute, moment)  # the items due, not every item (dynamodb_index.py)
+        expired = [item for item in due if _ttl_passed(item.attrs.get(attribute), moment)]
         for item in expired:
             table.delete_item(item.hash_key, item.range_key)
         return len(expired)

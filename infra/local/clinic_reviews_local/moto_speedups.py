@@ -12,8 +12,9 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   once per comparison. One attribute has one type in a key schema, so the order is the same.
 - TransactWriteItems deep-copies every table it touches, whole, to roll back on failure (a tenth of a
   second per transaction once the demo's table has a thousand items). The rollback copy here shares the
-  items the transaction cannot change and deep-copies the partitions (hash keys) it names, and the
-  stream's records; a failed transaction restores exactly what it would have.
+  items the transaction cannot change and deep-copies the items (keys) it names, and the stream's
+  records; a failed transaction restores exactly what it would have. (Copying the partitions it names
+  grew with the table: a clinic's reviews share one partition.)
 
 - Clients: every local function container builds its own botocore session, as on AWS, and each session
   parsed the same service model JSON again. Service models are read-only data; here they are parsed once
@@ -22,8 +23,14 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
   file again. botocore already shares each of them between all the clients of one session.
 
+- EventBridge to SQS (the events tap, the template's queues): moto builds each delivered event from its input
+  template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
+  time. A JSONPath parse is a pure function of its text; here each text is parsed once per process.
+
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
+
+- Query: one partition, not the whole table (dynamodb_index.py).
 
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
 path with moto's own on the same data.
@@ -37,6 +44,8 @@ import threading
 from contextlib import ExitStack
 from typing import Any
 from unittest import mock
+
+from clinic_reviews_local import dynamodb_index
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _SETS = ("SS", "NS")
@@ -100,13 +109,20 @@ def sorted_items(table, hash_key_attrs: list[str], range_key_attrs: list[str | N
 _transaction = threading.local()  # the partitions the running thread's transaction names, by table
 
 
-def rollback_copy(table, hash_values: set) -> Any:
-    """What moto's `copy.deepcopy(table)` restores on a failed transaction naming only `hash_values`."""
+def rollback_copy(table, keys: set) -> Any:
+    """What moto's `copy.deepcopy(table)` restores on a failed transaction naming only `keys` (hash, range)."""
     snapshot = copy.copy(table)
     snapshot.items = copy.copy(table.items)  # a defaultdict keeps its factory
-    for value in hash_values:
-        if value in table.items:
-            snapshot.items[value] = copy.deepcopy(table.items[value])
+    for hash_value, range_value in keys:
+        if hash_value not in table.items:
+            continue
+        if table.range_key_attr is None:
+            snapshot.items[hash_value] = copy.deepcopy(table.items[hash_value])
+            continue
+        if snapshot.items[hash_value] is table.items[hash_value]:  # the partition's own dict, once
+            snapshot.items[hash_value] = copy.copy(table.items[hash_value])
+        if range_value in table.items[hash_value]:
+            snapshot.items[hash_value][range_value] = copy.deepcopy(table.items[hash_value][range_value])
     if table.stream_shard is not None:
         snapshot.stream_shard = copy.copy(table.stream_shard)
         snapshot.stream_shard.items = list(table.stream_shard.items)
@@ -131,7 +147,7 @@ class _CopyModule:
 
 
 def _partitions(backend, transact_items: list[dict[str, Any]]) -> dict[str, set]:
-    """Table name -> the hash-key values a TransactWriteItems request names (what it may change)."""
+    """Table name -> the keys (hash, range) a TransactWriteItems request names (what it may change)."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     named: dict[str, set] = {}
@@ -140,7 +156,8 @@ def _partitions(backend, transact_items: list[dict[str, Any]]) -> dict[str, set]
             try:
                 table = backend.get_table(op["TableName"])
                 key = op["Item"] if kind == "Put" else op["Key"]
-                named.setdefault(table.name, set()).add(DynamoType(key[table.hash_key_attr]))
+                range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr is not None else None
+                named.setdefault(table.name, set()).add((DynamoType(key[table.hash_key_attr]), range_value))
             except Exception:  # noqa: BLE001 - moto's own code reports a malformed request
                 continue
     return named
@@ -183,6 +200,10 @@ def _shared_data(original):
     return load_data_with_path
 
 
+def _cached_jsonpath(original):
+    return functools.lru_cache(maxsize=512)(original)
+
+
 @functools.cache
 def method_names(clazz: type) -> list[str]:
     """moto's `method_names_from_class`, once per class (a response class's methods do not change)."""
@@ -193,6 +214,7 @@ def method_names(clazz: type) -> list[str]:
 
 def install() -> ExitStack:
     """Patch moto's serializer and DynamoDB table ordering; closing the returned stack undoes it."""
+    import jsonpath_ng.ext as jsonpath_ext
     import moto.core.responses as moto_responses
     import moto.dynamodb.models as dynamodb_models
     from botocore.loaders import Loader
@@ -210,4 +232,6 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
+    patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
+    patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     return patches

@@ -68,7 +68,7 @@ class SamplePlatforms:
         self._where: dict[tuple[str, str], dict[str, Any]] = {}
         for clinic in policy.clinics:
             for source in getattr(clinic, "sources", None) or []:
-                data = source.model_dump() if hasattr(source, "model_dump") else dict(source)
+                data = source.to_data() if hasattr(source, "to_data") else dict(source)
                 if data.get("platform") in PLATFORMS:
                     self._where[(clinic.id, data["platform"])] = data
         self._shown: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}

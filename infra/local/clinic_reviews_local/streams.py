@@ -14,21 +14,33 @@ factor 1), and applies what template.yaml sets on the mapping:
 - after `MaximumRetryAttempts` retries, or once the batch is older than `MaximumRecordAgeInSeconds` on the
   virtual clock (counted from when this runtime first read it), the batch's shard and sequence range go to the
   `DestinationConfig.OnFailure` queue, as AWS sends them, and the poller moves past it.
+
+`retention(now)` makes moto's stream keep what DynamoDB Streams keeps (issue 16d): the records of the last 24 hours
+of virtual time, stamped with it (moto kept every record for ever, so its memory grew with every write, and stamped
+them with the wall clock), and the last `MAX_ITERATORS` shard iterators (moto kept every one handed out; AWS's
+expire after 15 minutes). A reader behind the trim horizon reads from it, as a Lambda poller does when records
+were trimmed before it read them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 from clinic_reviews_local.api_calls import paused
 
 MAX_BACKOFF = 60.0
 #: What Lambda's poller does with the function's role (AWSLambdaDynamoDBExecutionRole grants them).
 STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords", "dynamodb:ListStreams")
+#: How long DynamoDB Streams keeps a record.
+RETENTION = timedelta(hours=24)
+#: Shard iterators kept (the newest); the local poller only ever uses its last one.
+MAX_ITERATORS = 1_000
 
 
 @dataclass
@@ -95,6 +107,11 @@ class StreamMapping:
         self._retry_later(clients("sqs"), now, [r for r in records if r not in done], shard, bisect=failed)
         return True
 
+    def skip_to_end(self) -> None:
+        """Go on from the stream's end, as a poller that had long consumed what is there (a restored table)."""
+        self.checkpoint = last_sequence(self.stream_arn) or self.checkpoint
+        self._next = None
+
     # ------------------------------------------------------------------ internals
     def _read(self, streams: Any, limit: int) -> tuple[list[dict[str, Any]], str]:
         """Up to `limit` records after the checkpoint (the last read's NextShardIterator when it still fits)."""
@@ -155,16 +172,19 @@ class StreamMapping:
         self._done_with(batch[-1])
 
 
-def written_after(stream_arn: str, checkpoint: str | None) -> bool:
-    """Whether moto's stream holds a record after `checkpoint` (any record when None): a look at the emulator's
-    own state, so that an idle poll costs no API calls."""
+def last_sequence(stream_arn: str) -> str | None:
+    """The sequence number of the last record in moto's stream (None: empty), read from the emulator's state."""
     from moto.dynamodb.models import dynamodb_backends
 
     _, _, _, region, account, resource = stream_arn.split(":", 5)
     shard = dynamodb_backends[account][region].get_table(resource.split("/")[1]).stream_shard
-    if shard is None or not shard.items:
-        return False
-    return checkpoint is None or int(shard.items[-1].record["dynamodb"]["SequenceNumber"]) > int(checkpoint)
+    return shard.items[-1].record["dynamodb"]["SequenceNumber"] if shard is not None and shard.items else None
+
+
+def written_after(stream_arn: str, checkpoint: str | None) -> bool:
+    """Whether the stream holds a record after `checkpoint` (any record when None): an idle poll costs no API call."""
+    last = last_sequence(stream_arn)
+    return last is not None and (checkpoint is None or int(last) > int(checkpoint))
 
 
 def _sequence(record: dict[str, Any]) -> str:
@@ -188,3 +208,57 @@ def _as_event(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     if isinstance(created, datetime):
         change["ApproximateCreationDateTime"] = int(created.timestamp())
     return {**record, "dynamodb": change, "eventSourceARN": stream_arn}
+
+
+@contextmanager
+def retention(now: Callable[[], datetime]) -> Iterator[None]:
+    """While open, moto's table streams keep 24 hours of records (virtual time) and the newest shard iterators."""
+    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+
+    def virtual_now() -> datetime:
+        return now().astimezone(UTC).replace(tzinfo=None)  # naive UTC, as moto stamps records
+
+    def add(shard: Any, old: Any, new: Any) -> None:
+        original_add(shard, old, new)
+        moment = virtual_now()
+        shard.items[-1].record["dynamodb"]["ApproximateCreationDateTime"] = moment
+        trim(shard, moment - RETENTION)
+
+    def get(shard: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+        return original_get(shard, max(start, shard.starting_sequence_number), quantity)
+
+    def get_shard_iterator(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        iterator = original_iterator(backend, *args, **kwargs)
+        _keep_newest(backend.shard_iterators)
+        return iterator
+
+    def read(iterator: Any, limit: int = 1000) -> dict[str, Any]:
+        answer = original_read(iterator, limit)
+        _keep_newest(iterator.streams_backend.shard_iterators)
+        return answer
+
+    original_add, original_get = StreamShard.add, StreamShard.get
+    original_iterator, original_read = DynamoDBStreamsBackend.get_shard_iterator, ShardIterator.get
+    with ExitStack() as patches:
+        patches.enter_context(mock.patch.object(StreamShard, "add", add))
+        patches.enter_context(mock.patch.object(StreamShard, "get", get))
+        patches.enter_context(mock.patch.object(DynamoDBStreamsBackend, "get_shard_iterator", get_shard_iterator))
+        patches.enter_context(mock.patch.object(ShardIterator, "get", read))
+        yield
+
+
+def trim(shard: Any, horizon: datetime) -> int:
+    """Drop the shard's records written before `horizon` (its sequence numbers stay as they were); how many."""
+    records, old = shard.items, 0
+    while old < len(records) and records[old].record["dynamodb"]["ApproximateCreationDateTime"] < horizon:
+        old += 1
+    if old:
+        del records[:old]
+        shard.starting_sequence_number += old
+    return old
+
+
+def _keep_newest(iterators: dict[str, Any]) -> None:
+    while len(iterators) > MAX_ITERATORS:
+        del iterators[next(iter(iterators))]

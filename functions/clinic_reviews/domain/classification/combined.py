@@ -19,7 +19,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from clinic_reviews.domain.classification.features import features, words
-from clinic_reviews.domain.classification.model import Evidence, text_model
+from clinic_reviews.domain.classification.model import SENTIMENTS, Evidence, text_model
 from clinic_reviews.domain.classification.sentiment import POSITIVE_AT, Reading
 
 if TYPE_CHECKING:
@@ -36,16 +36,17 @@ def read_text(
     """The combined reading of `text` and the learned topics it shows (None: the model was not used;
     the model learned topics only for the languages in its `topic_langs`)."""
     model = text_model() if rules.informative else None
-    buckets = features(text) if model is not None and code in model.stack else []
-    if model is None or not buckets:
+    tokens = words(text) if model is not None and code in model.stack else []
+    if model is None or not tokens:
         return (_neutral(rules) if kind == "question" and rules.informative else rules), None
-    learned = model.topics_of(buckets) if code in model.topic_langs else None
+    outputs = model.read(tokens)
+    learned = model.topics_of(outputs) if code in model.topic_langs else None
     fixed = rules_decide(text, rules, kind, model.rules_keep(code))
     if fixed is not None:
         return (_neutral(rules) if fixed == "neutral" else rules), learned
-    logits = model.sentiment_logits(buckets)
+    logits = outputs[: len(SENTIMENTS)]
     if adaptation is not None:
-        logits = adaptation.adjust(logits, buckets)
+        logits = adaptation.adjust(logits, features(text))
     evidence = Evidence(rules.score or 0.0, rules.blame, rules.praise, rules.score is not None, rules.turned)
     probs = model.combine(logits, evidence, code)
     score = banded(probs[2] - probs[0], model.decide(probs, code))

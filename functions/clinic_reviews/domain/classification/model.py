@@ -22,8 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from clinic_reviews.domain.classification.features import DIM
+from clinic_reviews.domain.classification.features import DIM, bigram_buckets, word_buckets
 
+_SHARES_KEPT = 100_000  # words whose share of the outputs stays cached (a few MB)
 HERE = Path(__file__).resolve().parent
 WEIGHTS = HERE / "text_model.bin"
 META = HERE / "text_model.json"
@@ -64,6 +65,7 @@ class TextModel:
         self.decision: dict[str, dict[str, float]] = meta["decision"]
         self.topic_at: dict[str, float] = meta["topic_at"]
         self.topic_langs: tuple[str, ...] = tuple(meta.get("topic_langs", ()))
+        self._shares: dict[str, tuple[int, ...]] = {}
 
     def logits(self, buckets: list[int], rows: range | None = None) -> list[float]:
         """Raw scores of the outputs in `rows` (all by default) for a text's feature buckets."""
@@ -73,6 +75,30 @@ class TextModel:
 
     def sentiment_logits(self, buckets: list[int]) -> list[float]:
         return self.logits(buckets, range(len(SENTIMENTS)))
+
+    def read(self, tokens: list[str]) -> list[float]:
+        """Every output's logit for a text's tokens (features.words), equal to `logits(features(text))`:
+        each word's cached share (its bucket count, then its integer sum per output) plus the bigrams'."""
+        if not tokens:
+            return list(self.bias)
+        shares = self._shares
+        if len(shares) > _SHARES_KEPT:
+            shares.clear()
+        summed = [sum(column) for column in zip(*[shares.get(w) or self._share(w) for w in tokens])]
+        bigrams = bigram_buckets(tokens)
+        norm = 1.0 / math.sqrt(summed[0] + len(bigrams))
+        return [b + scale * norm * (own + sum(map(row.__getitem__, bigrams)))
+                for b, scale, own, row in zip(self.bias, self.scales, summed[1:], self.rows)]
+
+    def forget_words(self) -> None:
+        """Empties the cache of the words' shares (benchmarks measure unseen text with it)."""
+        self._shares.clear()
+
+    def _share(self, word: str) -> tuple[int, ...]:
+        buckets = word_buckets(word)
+        share = (len(buckets), *(sum(map(row.__getitem__, buckets)) for row in self.rows))
+        self._shares[word] = share
+        return share
 
     def combine(self, logits: list[float], evidence: Evidence, lang: str) -> list[float]:
         """Probabilities of negative/neutral/positive from the model's logits and the rules' evidence."""
@@ -95,11 +121,9 @@ class TextModel:
         rule = self.decision.get(lang or "") or self.decision["en"]
         return tuple(rule.get("rules_keep", ()))
 
-    def topics_of(self, buckets: list[int]) -> tuple[str, ...]:
-        """Learned topics whose probability reaches their tuned threshold."""
-        if not buckets or not self.topics:
-            return ()
-        scores = self.logits(buckets, range(len(SENTIMENTS), len(self.outputs)))
+    def topics_of(self, logits: list[float]) -> tuple[str, ...]:
+        """Learned topics whose probability reaches their tuned threshold, from all outputs' `logits`."""
+        scores = logits[len(SENTIMENTS) :]
         return tuple(t for t, s in zip(self.topics, scores) if sigmoid(s) >= self.topic_at[t])
 
 
