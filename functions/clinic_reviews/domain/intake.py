@@ -22,6 +22,9 @@ UNCHANGED = "unchanged"
 RECEIVED = "review.received"
 UPDATED = "review.updated"
 ANSWERED_EVENT = "review.answered"
+#: How long after a review's first sight a redelivery still heals its case opening and thank reminder
+#: (queue redeliveries come within minutes, a failed feed's next poll within the hour).
+HEAL_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,24 @@ def assess(
         outcome = _first_sight(incoming, classification, content_hash, chain_id, clinic_tz, now, backfill_window)
         return replace(outcome, thank=wants_thank_reminder(outcome.record, thank_share))
     if existing.content_hash == content_hash:
-        # Self-healing: a stored open negative whose escalation never started (a crash between the
-        # write and the start) is started now; the deterministic execution name makes it once.
-        return Assessment(UNCHANGED, None, escalate=_needs_escalation(existing))
+        return _unchanged(existing, now, thank_share)
     return _changed(incoming, classification, content_hash, existing, now)
+
+
+def _unchanged(existing: ReviewRecord, now: datetime, thank_share: float) -> Assessment:
+    """Self-healing of what follows a first write, when a redelivery finds the review already stored (a failure
+    between the write and its follow-ups): an open negative whose escalation never started is started (its marker
+    says so); within HEAL_WINDOW of the first sight, a complaint part's case is opened and a thank reminder started
+    again. Each is idempotent (a conditional case write, deterministic execution names), so repeating is safe; the
+    window only bounds the calls a review polled again and again costs."""
+    fresh = now - existing.received_at <= HEAL_WINDOW
+    return Assessment(
+        UNCHANGED,
+        None,
+        escalate=_needs_escalation(existing),
+        flag=fresh and _flags(existing, None),
+        thank=fresh and wants_thank_reminder(existing, thank_share),
+    )
 
 
 def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now, backfill_window) -> Assessment:
