@@ -22,8 +22,9 @@ UNCHANGED = "unchanged"
 RECEIVED = "review.received"
 UPDATED = "review.updated"
 ANSWERED_EVENT = "review.answered"
-#: How long after a review's first sight a redelivery still heals its case opening and thank reminder
-#: (queue redeliveries come within minutes, a failed feed's next poll within the hour).
+#: How long after a review's first sight a queue redelivery still heals its case opening and thank reminder
+#: (redeliveries come within minutes). The fetch does not re-send an unchanged review that is not an unescalated
+#: negative (domain/fetch.needs_intake), so a fetched review's missed case is not healed (docs/notes.md).
 HEAL_WINDOW = timedelta(hours=24)
 
 
@@ -75,7 +76,7 @@ def _unchanged(existing: ReviewRecord, now: datetime, thank_share: float) -> Ass
     between the write and its follow-ups): an open negative whose escalation never started is started (its marker
     says so); within HEAL_WINDOW of the first sight, a complaint part's case is opened and a thank reminder started
     again. Each is idempotent (a conditional case write, deterministic execution names), so repeating is safe; the
-    window only bounds the calls a review polled again and again costs."""
+    window bounds how long a review redelivered again and again keeps costing those calls."""
     fresh = now - existing.received_at <= HEAL_WINDOW
     return Assessment(
         UNCHANGED,
