@@ -159,3 +159,65 @@ def test_a_response_class_lists_the_same_methods_once_computed():
 
     assert moto_speedups.method_names(DynamoHandler) == method_names_from_class(DynamoHandler)
     assert moto_speedups.method_names(DynamoHandler) is moto_speedups.method_names(DynamoHandler)
+
+
+RETRYING = """{"StartAt": "Get", "States": {
+  "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+          "Parameters": {"TableName": "missing", "Key": {"pk": {"S.$": "$.id"}}},
+          "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+          "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}], "End": true},
+  "Caught": {"Type": "Pass", "Parameters": {"id.$": "$.id", "error.$": "$.error.Error"}, "End": true}}}"""
+
+
+def _executions(shared: bool, count: int = 6) -> tuple[list, int]:
+    """`count` executions of RETRYING running at once: (status, output, history event types) each, and how
+    many times the definition was parsed."""
+    import time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    parses = []
+    real_parse = AmazonStateLanguageParser.parse
+
+    class _NoSleep:
+        def __getattr__(self, name):
+            return (lambda seconds: None) if name == "sleep" else getattr(time, name)
+
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+            mock.patch.object(retrier_decl, "time", _NoSleep()), \
+            mock.patch.object(AmazonStateLanguageParser, "parse", lambda text: parses.append(1) or real_parse(text)):
+        speedups = moto_speedups.install() if shared else mock.MagicMock()
+        with speedups:
+            moto_speedups._programs.clear()
+            sfn = boto3.client("stepfunctions", region_name="eu-central-1")
+            arn = sfn.create_state_machine(name="m", definition=RETRYING,
+                                           roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+            runs = [sfn.start_execution(stateMachineArn=arn, name=f"e{i}", input=f'{{"id": "r{i}"}}')["executionArn"]
+                    for i in range(count)]
+            found = []
+            for run in runs:
+                for _ in range(500):
+                    described = sfn.describe_execution(executionArn=run)
+                    if described["status"] != "RUNNING":
+                        break
+                    time.sleep(0.01)
+                history = sfn.get_execution_history(executionArn=run)["events"]
+                found.append((described["status"], described.get("output"), [e["type"] for e in history]))
+    return found, len(parses)
+
+
+def test_executions_sharing_one_parsed_program_run_as_with_their_own():
+    own, own_parses = _executions(shared=False)
+    shared, shared_parses = _executions(shared=True)
+    assert shared == own
+    assert own[0][0] == "SUCCEEDED" and own[0][2].count("TaskFailed") == 3  # two retries each, then the catch
+    assert (own_parses, shared_parses) == (1 + 6, 1 + 1)  # create_state_machine validates; then per execution
+
+
+def test_a_shared_program_has_its_heap_keys_drawn_at_parse():
+    program = moto_speedups.program_for(RETRYING)
+    assert moto_speedups.program_for(RETRYING) is program
+    components = moto_speedups.components(program)
+    assert len(components) > 10
+    assert all(c._EvalComponent__heap_key is not None for c in components)

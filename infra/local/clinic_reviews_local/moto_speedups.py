@@ -27,6 +27,11 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
   time. A JSONPath parse is a pure function of its text; here each text is parsed once per process.
 
+- Step Functions: moto parses a state machine's definition (ANTLR) again for every execution it runs, about a
+  twentieth of a first demo run. The parsed program is read-only while it runs (an execution's state lives in
+  its own environment; moto 5.2.5's components assign nothing but a lazily drawn heap key, drawn here at parse
+  time so that executions sharing the program cannot race for it): each definition is parsed once per process.
+
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
 
@@ -205,6 +210,51 @@ def _cached_jsonpath(original):
     return functools.lru_cache(maxsize=512)(original)
 
 
+_programs: dict[str, Any] = {}
+_programs_lock = threading.Lock()
+
+
+def program_for(definition: str) -> Any:
+    """The evaluation entry point of a state machine definition (moto's parse), once per definition text."""
+    with _programs_lock:
+        program = _programs.get(definition)
+        if program is None:
+            from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+            program = AmazonStateLanguageParser.parse(definition)[0]
+            for component in components(program):
+                component.heap_key  # noqa: B018 - drawn now, not by the first execution that reads it
+            _programs[definition] = program
+    return program
+
+
+def components(program: Any) -> list[Any]:
+    """Every evaluable component reachable from `program` (through attributes, lists, tuples and dicts)."""
+    from moto.stepfunctions.parser.asl.component.component import Component
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    found, seen, todo = [], set(), [program]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Component):
+            if isinstance(item, EvalComponent):
+                found.append(item)
+            todo.extend(vars(item).values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+    return found
+
+
+def _shared_program(self) -> Any:
+    """moto's `ExecutionWorker._get_evaluation_entrypoint`, from `program_for`."""
+    return program_for(self._evaluation_details.state_machine_details.definition)
+
+
 @functools.cache
 def method_names(clazz: type) -> list[str]:
     """moto's `method_names_from_class`, once per class (a response class's methods do not change)."""
@@ -221,6 +271,7 @@ def install() -> ExitStack:
     from botocore.loaders import Loader
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.models.table import Table
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     patches = ExitStack()
     fast = _fast_structure(BaseJSONSerializer._serialize_type_structure)
@@ -236,4 +287,5 @@ def install() -> ExitStack:
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
+    patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
     return patches
