@@ -7,9 +7,8 @@ import io
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from clinic_reviews_local import request_headers
+from moto import mock_aws
 
 REGION = "eu-central-1"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from clinic_reviews.cost import inventory
 from clinic_reviews_local import template
 
