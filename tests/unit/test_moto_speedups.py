@@ -136,6 +136,21 @@ def test_sessions_share_the_endpoints_file_parsed_once(monkeypatch):
     assert shared == plain
 
 
+def test_sessions_share_the_listings_of_botocore_data():
+    import botocore.session
+
+    def loader():
+        return botocore.session.get_session().get_component("data_loader")
+
+    plain = (loader().list_available_services("service-2"), loader().determine_latest_version("sqs", "service-2"))
+    with moto_speedups.install():
+        first, second = loader(), loader()
+        assert first.list_available_services("service-2") is second.list_available_services("service-2")
+        shared = (first.list_available_services("service-2"), second.determine_latest_version("sqs", "service-2"))
+        assert first.list_api_versions("sqs", "service-2") == second.list_api_versions("sqs", "service-2")
+    assert shared == plain and "dynamodb" in plain[0]
+
+
 def test_an_event_delivered_to_a_queue_reads_its_paths_parsed_once():
     from jsonpath_ng.ext import parse as plain_parse
     from moto.events.utils import EventTemplateParser

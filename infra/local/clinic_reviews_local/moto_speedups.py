@@ -21,7 +21,8 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   per process and shared by the sessions (same search path, extras, name, kind and version). So are the
   other data files (`endpoints`, `partitions`, `_retry`, `sdk-default-configuration`): pynamodb keeps a
   session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
-  file again. botocore already shares each of them between all the clients of one session.
+  file again. botocore already shares each of them between all the clients of one session. The listings of the
+  data folders (which services, which API versions: a walk of ~400 folders per new session) are shared the same way.
 
 - EventBridge to SQS (the events tap, the template's queues): moto builds each delivered event from its input
   template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
@@ -206,6 +207,21 @@ def _shared_data(original):
     return load_data_with_path
 
 
+_listings: dict[tuple, Any] = {}
+
+
+def _shared_listing(original):
+    """A botocore Loader listing (services, API versions), once per process and search path as once per session."""
+
+    def listing(self, *args):
+        key = (original.__name__, tuple(self.search_paths), args)
+        if key not in _listings:
+            _listings[key] = original(self, *args)
+        return _listings[key]
+
+    return listing
+
+
 def _cached_jsonpath(original):
     return functools.lru_cache(maxsize=512)(original)
 
@@ -284,6 +300,8 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
+    for name in ("list_available_services", "list_api_versions", "determine_latest_version"):
+        patches.enter_context(mock.patch.object(Loader, name, _shared_listing(getattr(Loader, name))))
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
