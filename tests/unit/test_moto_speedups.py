@@ -184,16 +184,17 @@ RETRYING = """{"StartAt": "Get", "States": {
   "Caught": {"Type": "Pass", "Parameters": {"id.$": "$.id", "error.$": "$.error.Error"}, "End": true}}}"""
 
 
-def _executions(shared: bool, count: int = 6) -> tuple[list, int]:
-    """`count` executions of RETRYING running at once: (status, output, history event types) each, and how
-    many times the definition was parsed."""
+def _executions(shared: bool, count: int = 6) -> tuple[list, int, int]:
+    """`count` executions of RETRYING running at once: (status, output, history event types) each, how many
+    times the definition was parsed and how many clients the task states built."""
     import time
 
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.utils import boto_client
 
-    parses = []
-    real_parse = AmazonStateLanguageParser.parse
+    parses, clients = [], []
+    real_parse, real_client = AmazonStateLanguageParser.parse, boto_client.boto3.client
 
     class _NoSleep:
         def __getattr__(self, name):
@@ -201,7 +202,8 @@ def _executions(shared: bool, count: int = 6) -> tuple[list, int]:
 
     with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
             mock.patch.object(retrier_decl, "time", _NoSleep()), \
-            mock.patch.object(AmazonStateLanguageParser, "parse", lambda text: parses.append(1) or real_parse(text)):
+            mock.patch.object(AmazonStateLanguageParser, "parse", lambda text: parses.append(1) or real_parse(text)), \
+            mock.patch.object(boto_client.boto3, "client", lambda *a, **k: clients.append(1) or real_client(*a, **k)):
         speedups = moto_speedups.install() if shared else mock.MagicMock()
         with speedups:
             moto_speedups._programs.clear()
@@ -219,15 +221,16 @@ def _executions(shared: bool, count: int = 6) -> tuple[list, int]:
                     time.sleep(0.01)
                 history = sfn.get_execution_history(executionArn=run)["events"]
                 found.append((described["status"], described.get("output"), [e["type"] for e in history]))
-    return found, len(parses)
+    return found, len(parses), len(clients)
 
 
-def test_executions_sharing_one_parsed_program_run_as_with_their_own():
-    own, own_parses = _executions(shared=False)
-    shared, shared_parses = _executions(shared=True)
+def test_executions_sharing_one_parsed_program_and_task_clients_run_as_with_their_own():
+    own, own_parses, own_clients = _executions(shared=False)
+    shared, shared_parses, shared_clients = _executions(shared=True)
     assert shared == own
     assert own[0][0] == "SUCCEEDED" and own[0][2].count("TaskFailed") == 3  # two retries each, then the catch
     assert (own_parses, shared_parses) == (1 + 6, 1 + 1)  # create_state_machine validates; then per execution
+    assert (own_clients, shared_clients) == (1 + 6 * 3, 1 + 1)  # this test's own; a client per task attempt, or one
 
 
 def test_a_shared_program_has_its_heap_keys_drawn_at_parse():

@@ -32,6 +32,9 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   twentieth of a first demo run. The parsed program is read-only while it runs (an execution's state lives in
   its own environment; moto 5.2.5's components assign nothing but a lazily drawn heap key, drawn here at parse
   time so that executions sharing the program cannot race for it): each definition is parsed once per process.
+  A task state's service integration (Lambda invoke, DynamoDB, SNS, EventBridge) built a new boto3 client for every
+  call; moto gives them fixed keys and configuration whatever the state's credentials, so one client per region
+  and service serves them all (clients are thread-safe; who acts is read from the calling thread at call time).
 
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
@@ -266,6 +269,38 @@ def components(program: Any) -> list[Any]:
     return found
 
 
+def _task_clients(original):
+    """moto's `boto_client_for`, one client per (region, service) for the life of the patch."""
+    from moto.core.models import botocore_stubber
+
+    clients: dict[tuple, Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service, botocore_stubber.enabled)
+        with lock:
+            if key not in clients:
+                clients[key] = original(region=region, service=service, state_credentials=state_credentials)
+            return clients[key]
+
+    return boto_client_for
+
+
+def _shared_task_clients() -> ExitStack:
+    """`_task_clients` wherever moto's Step Functions modules imported `boto_client_for`."""
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    shared = _task_clients(original)
+    patches = ExitStack()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is original:
+            patches.enter_context(mock.patch.object(module, "boto_client_for", shared))
+    return patches
+
+
 def _shared_program(self) -> Any:
     """moto's `ExecutionWorker._get_evaluation_entrypoint`, from `program_for`."""
     return program_for(self._evaluation_details.state_machine_details.definition)
@@ -306,4 +341,5 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
     patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
+    patches.enter_context(_shared_task_clients())
     return patches
