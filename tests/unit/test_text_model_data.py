@@ -83,3 +83,15 @@ def test_classify_follows_rules_keep(monkeypatch) -> None:
     left = classify(text, None, "en").text_sentiment
     assert kept == rules_reading == "negative"
     assert left != kept
+
+
+def test_a_short_wish_the_rules_read_as_praise_gives_way_to_the_model(monkeypatch) -> None:
+    # "more comfortable" is praise to the rules; the stacked model reads the wish as the complaint it is.
+    # Plain short praise keeps the rules' reading; with `praise_veto_at` absent nothing is overruled.
+    wish = "The beds could be more comfortable."
+    assert short_kind(wish, read_rules(wish, "en")[2]) == "positive"
+    assert classify(wish, None, "en").text_sentiment == "negative"
+    for praise in ("I recommend this clinic", "No wait at all", "Very helpful staff.", "Great doctor!"):
+        assert classify(praise, None, "en").text_sentiment == "positive", praise
+    monkeypatch.delitem(text_model().decision["en"], "praise_veto_at")
+    assert classify(wish, None, "en").text_sentiment == "positive"
