@@ -26,9 +26,11 @@ PYDANTIC_AT_START: set[str] = set()
 EVENT_HANDLER_AT_START = {"TelegramFunction"}
 #: Libraries a function's requests never use at all (so not at start either).
 NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored hash, it never parses a phone
-#: Imported by the requests that need them, not at start: the console's JSON API renders no page (jinja2 and the
-#: templates come with the first console page) and only its analytics take a median (statistics).
-LATER = {"CasesFunction": {"jinja2", "statistics"}}
+#: Imported by the requests that need them, not at start (a package, or a module by its full name): the console's
+#: JSON API renders no page (jinja2 and the templates come with the first console page) and only its analytics take
+#: a median (statistics); an escalation step renders messages (jinja2) and builds e-mails (the e-mail package's MIME
+#: classes) only when its tier alerts, not for an answered review or in quiet hours.
+LATER = {"CasesFunction": {"jinja2", "statistics"}, "EscalateFunction": {"jinja2", "email.mime"}}
 _PROBE = """
 import gc, importlib, json, sys
 importlib.import_module(sys.argv[1])
@@ -59,7 +61,7 @@ def test_a_handler_imports_only_what_every_request_needs(function):
     loaded = {name.split(".")[0] for name in modules}
     forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
     forbidden |= NEVER_USED.get(function, set()) | LATER.get(function, set())
-    found = sorted(loaded & forbidden)
+    found = sorted(loaded & forbidden) + sorted(name for name in forbidden if "." in name and name in modules)
     if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
         found.append("aws_lambda_powertools.event_handler")
     assert not found, f"{function} imports {', '.join(found)} at cold start"
