@@ -232,6 +232,7 @@ def measure(aws, probe: Probe, schedule: str, logical_id: str) -> dict:
         "peak_allocated_mb": round(traced.peak_mb, 1),
         "emulator_peak_allocated_mb": round(traced.emulator_peak_mb, 1),
         "imports_rss_mb": round(_imports_rss_mb(IMPORTS[logical_id])),
+        "archived_html_kb": len(aws.read_object(result["archived"], "ArchiveBucket")) // 1024,
         "memory_mb": memory,
     }
 
