@@ -11,8 +11,8 @@ check what they hold, and time each handler's import from the built artifact in 
   no local harness or moto. Any of these fails the command.
 - Bytecode: the functions' code and the dependencies layer ship CPython 3.12 `.pyc` files (unchecked-hash:
   valid whatever the files' times after unzipping). /var/task and /opt are read-only on Lambda, so without them
-  every cold start compiles every module from source (measured here: a handler's own imports cost about four
-  times as much; issue 18e, docs/notes.md). The charts layer is left as it is (its size; the report imports it
+  every cold start compiles every module from source (measured here with nothing compiled: the ack handler's own
+  imports took ~170 ms of CPU instead of ~40; issue 18e, docs/notes.md). The charts layer is left as it is (its size; the report imports it
   when it draws). A `.py` without its `.pyc` there fails the command.
 - Init: the import of each handler module from the built code (and the built layers where this machine can
   load them: same architecture, Python 3.12) in a fresh interpreter, median of N, against `import boto3`.
@@ -175,10 +175,10 @@ def main(argv: list[str]) -> int:
     path = [str(built), *extra, *boto3_home]
     for module in ["boto3", *modules.values()]:
         import_seconds(module, python=interpreter, path=path, env=env)
-    boto3_seconds, medians = measure(modules, args.runs, python=interpreter, path=path, env=env)
+    wall, cpu = measure(modules, args.runs, python=interpreter, path=path, env=env)
     shutil.rmtree(scratch, ignore_errors=True)
     print()
-    report(boto3_seconds, medians, modules, f"init (import) of the packaged handlers, {note}, median of {args.runs}")
+    report(wall, cpu, modules, f"init (import) of the packaged handlers, {note}, median of {args.runs}")
     for problem in problems:
         print(f"package: {problem}", file=sys.stderr)
     return 1 if problems else 0
