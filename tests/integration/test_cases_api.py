@@ -95,6 +95,15 @@ def test_bad_input_gets_a_clear_4xx_never_a_stack_trace(aws, policy, case):
     assert status == 422 and {p["kind"] for p in body["problems"]} >= {"phone", "date"}
     status, body = call(aws, "POST", f"{url}/actions", anna, {"kind": 5})
     assert 400 <= status < 500 and "Traceback" not in json.dumps(body)
+    status, body = call(aws, "POST", f"{url}/actions", anna, {"kind": "patient_called", "bonus": 1, "note": 7})
+    assert status == 422 and body["problems"] == ["note: Input should be a valid string",
+                                                  "bonus: Extra inputs are not permitted"]
+    status, body = call(aws, "POST", f"{url}/close", anna, raw="")
+    assert status == 422 and body["message"] == "invalid request: body: Field required"
+    headers = {"content-type": "application/x-www-form-urlencoded", "authorization": f"Bearer {anna}"}
+    status, _, data = aws.http("CasesFunction", "POST", f"{url}/actions", "kind=patient_called", headers)
+    assert status == 415 and json.loads(data) == {"message": "send the body as application/json"}
+    assert call(aws, "POST", f"{url}/actions", None, {"kind": "dance"})[0] == 401  # who asks, before what is asked
 
 
 def test_roles(aws, policy):
@@ -180,7 +189,7 @@ def test_analytics_endpoint(aws, policy, case):
 
 
 def test_the_openapi_document_is_generated_from_the_code_and_committed(aws):
-    from clinic_reviews.handlers.cases import openapi_document
+    from clinic_reviews.console.api_doc import openapi_document
 
     status, served = call(aws, "GET", "/openapi.json")
     assert status == 200 and served["openapi"].startswith("3.")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import json
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import pytest
@@ -95,6 +97,69 @@ def test_a_second_fetch_of_the_same_data_writes_nothing(aws, platforms):
     assert calls["s3.PutObject"] == 0 and calls["stepfunctions.StartExecution"] == 0 and calls["events.PutEvents"] == 0
     assert len(aws.sent_sms()) == sms
     assert len(platforms.requests) - requests <= requests  # stops at the cursors
+
+
+@contextmanager
+def thank_reminders_refused(aws):
+    """Step Functions answers 500 to every start of a thank reminder (a `thx-` execution) inside the block."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend as StepFunctionBackend
+
+    original = StepFunctionBackend.start_execution
+    refused: list[str] = []
+
+    def start_execution(self, state_machine_arn, name=None, *args, **kwargs):
+        if name and name.startswith("thx-"):
+            refused.append(name)
+            error = JsonRESTError("InternalFailure", "outage")
+            error.code = 500
+            raise error
+        return original(self, state_machine_arn, name, *args, **kwargs)
+
+    with mock.patch.object(StepFunctionBackend, "start_execution", start_execution):
+        yield refused
+
+
+def test_a_review_stored_before_its_thank_reminder_failed_gets_it_on_the_next_poll_then_costs_nothing(
+    aws, platforms, tmp_path
+):
+    """A fetched review stored, then its follow-up failed (chaos at 0.2, seed 5): its `follow_up` marker makes the
+    next poll send it to the intake again, which starts the reminder and clears the marker; the poll after that
+    writes nothing."""
+    page = json.loads((PIPE / "twogis_page1.json").read_text())
+    praise = "Огромное спасибо доктору и всей клинике: приняли вовремя, всё подробно объяснили, назначили лечение. "
+    page["reviews"][0] |= {"rating": 5, "text": praise * 3}  # long praise: always a thank reminder
+    (tmp_path / "page1.json").write_text(json.dumps(page, ensure_ascii=False))
+    platforms.load("2gis", "70000001012345678", tmp_path / "page1.json", PIPE / "twogis_page2.json")
+    with thank_reminders_refused(aws) as refused:
+        first = fetch(aws)
+    assert refused and feed(first, TWOGIS)["status"] == "failed"  # stored, then its reminder failed: as seed 5
+    assert not _executions(aws, "thx-")
+    marked = [r for source in ("google", "2gis", "vk") for r in stored(aws, "msk-arbat", source) if r.get("follow_up")]
+    assert {f"thx-{_token(r)}" for r in marked} >= set(refused)
+    second = fetch(aws)
+    assert second["new"] == 0 and second["sent"] >= len(set(refused))
+    assert set(refused) <= set(_executions(aws, "thx-"))
+    assert not [r for s in ("google", "2gis", "vk") for r in stored(aws, "msk-arbat", s) if r.get("follow_up")]
+    COUNTER.reset()
+    third = fetch(aws)
+    calls = COUNTER.snapshot()
+    assert third["sent"] == 0 and not any(calls[name] for name in WRITES), calls
+
+
+def _executions(aws, prefix: str) -> list[str]:
+    with paused():
+        sfn = aws.client("stepfunctions")
+        names = []
+        for machine in sfn.list_state_machines()["stateMachines"]:
+            names += [e["name"] for e in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]]
+    return [n for n in names if n.startswith(prefix)]
+
+
+def _token(item: dict) -> str:
+    from clinic_reviews.domain.review import ReviewKey
+
+    return ReviewKey(item["clinic_id"], item["source"], item["external_id"]).token()
 
 
 def test_a_reply_added_later_marks_the_review_answered_and_stops_its_escalation(aws, platforms, policy):

@@ -16,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Never at import: tracing SDK (only with Tracing=Active, on the first traced call), spreadsheets, charts,
 #: the Russian morphology dictionaries, the HTTP client of the platforms and chats.
 NEVER = ("aws_xray_sdk", "openpyxl", "matplotlib", "pymorphy3", "httpx")
-#: Only the case console imports pydantic at start (Powertools' OpenAPI validation of its request models). The
-#: others read stored policies and check reviews without it (domain/spec.py, domain/review.py; issue 18c); the
-#: visits function imports it for a visit's model when a visit arrives.
-PYDANTIC_AT_START = {"CasesFunction"}
-#: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions) only where their features are used: the
-#: console's OpenAPI validation and Telegram's webhook; the ack and feedback pages route with http_routes.py.
-EVENT_HANDLER_AT_START = {"CasesFunction", "TelegramFunction"}
+#: No handler imports pydantic or YAML at start: stored policies and reviews are read by plain code (domain/spec.py,
+#: domain/review.py; issue 18c), the console's requests are checked by console/api.py and its OpenAPI document is
+#: built on request (console/api_doc.py; issue 18e); the visits function imports pydantic when a visit arrives.
+PYDANTIC_AT_START: set[str] = set()
+#: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions and models) only for Telegram's webhook;
+#: the ack and feedback pages and the case console route with http_routes.py.
+EVENT_HANDLER_AT_START = {"TelegramFunction"}
 #: Libraries a function's requests never use at all (so not at start either).
 NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored hash, it never parses a phone
 _PROBE = "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted(sys.modules)))"

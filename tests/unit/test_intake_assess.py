@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from clinic_reviews.domain.classification.result import Classification
-from clinic_reviews.domain.intake import CHANGED, HEAL_WINDOW, NEW, UNCHANGED, assess
+from clinic_reviews.domain.intake import CHANGED, NEW, UNCHANGED, assess
 from clinic_reviews.domain.review import parse_review
 
 NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
@@ -50,13 +50,17 @@ def test_unchanged_open_negative_without_a_workflow_is_escalated_again():
     assert run(BASE, existing=stored).escalate
 
 
-def test_a_thank_reminder_is_started_again_on_a_redelivery_within_a_day_only():
+def test_a_thank_reminder_is_started_again_until_the_marker_says_it_was():
     praise = {**BASE, "rating": 5, "text": "Спасибо доктору и всей клинике: приняли вовремя, всё объяснили. " * 4}
-    stored = run(praise, classification=POSITIVE).record
-    assert run(praise, classification=POSITIVE).thank
-    again = run(praise, existing=stored, classification=POSITIVE, now=NOW + timedelta(minutes=5))
+    first = run(praise, classification=POSITIVE)
+    assert first.thank and first.record.follow_up
+    again = run(praise, existing=first.record, classification=POSITIVE, now=NOW + timedelta(days=2))
     assert again.action == UNCHANGED and again.thank and not again.escalate  # the execution name makes it once
-    assert not run(praise, existing=stored, classification=POSITIVE, now=NOW + HEAL_WINDOW + timedelta(minutes=1)).thank
+    done = first.record.evolve(follow_up=False)
+    assert not run(praise, existing=done, classification=POSITIVE, now=NOW + timedelta(minutes=5)).thank
+    edited = run({**praise, "text": praise["text"] + "!"}, existing=first.record, classification=POSITIVE)
+    assert edited.action == CHANGED and edited.thank  # an edit before the reminder started still starts it
+    assert not run({**praise, "text": praise["text"] + "!"}, existing=done, classification=POSITIVE).thank
 
 
 def test_reply_seen_later_answers_the_review_once():

@@ -134,12 +134,13 @@ def already_archived(cursor: Cursor | None, hashes: str) -> bool:
 def needs_intake(review: Review, existing: ReviewRecord | None) -> bool:
     """Whether the intake must see this fetched review.
 
-    New or changed content, or a stored open negative whose escalation never started (the intake
-    starts it: see domain/intake.py). Everything else is unchanged and costs nothing.
+    New or changed content, a stored open negative whose escalation never started, or a review whose
+    follow-ups (case, thank reminder) are not known done (the intake does them: see domain/intake.py).
+    Everything else is unchanged and costs nothing.
     """
     if existing is None or existing.content_hash != review.content_hash():
         return True
-    return existing.is_open_negative and not existing.backfill and existing.escalation is None
+    return existing.follow_up or (existing.is_open_negative and not existing.backfill and existing.escalation is None)
 
 
 def with_reply(existing: ReviewRecord, reply: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -22,12 +22,6 @@ UNCHANGED = "unchanged"
 RECEIVED = "review.received"
 UPDATED = "review.updated"
 ANSWERED_EVENT = "review.answered"
-#: How long after a review's first sight a queue redelivery still heals its case opening and thank reminder
-#: (redeliveries come within minutes). The fetch does not re-send an unchanged review that is not an unescalated
-#: negative (domain/fetch.needs_intake), so a fetched review's missed case is not healed (docs/notes.md).
-HEAL_WINDOW = timedelta(hours=24)
-
-
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
@@ -65,25 +59,32 @@ def assess(
     content_hash = incoming.content_hash()
     if existing is None:
         outcome = _first_sight(incoming, classification, content_hash, chain_id, clinic_tz, now, backfill_window)
-        return replace(outcome, thank=wants_thank_reminder(outcome.record, thank_share))
+        return _marked(replace(outcome, thank=wants_thank_reminder(outcome.record, thank_share)))
     if existing.content_hash == content_hash:
-        return _unchanged(existing, now, thank_share)
-    return _changed(incoming, classification, content_hash, existing, now)
+        return _unchanged(existing, thank_share)
+    return _marked(_changed(incoming, classification, content_hash, existing, now, thank_share))
 
 
-def _unchanged(existing: ReviewRecord, now: datetime, thank_share: float) -> Assessment:
-    """Self-healing of what follows a first write, when a redelivery finds the review already stored (a failure
-    between the write and its follow-ups): an open negative whose escalation never started is started (its marker
-    says so); within HEAL_WINDOW of the first sight, a complaint part's case is opened and a thank reminder started
-    again. Each is idempotent (a conditional case write, deterministic execution names), so repeating is safe; the
-    window bounds how long a review redelivered again and again keeps costing those calls."""
-    fresh = now - existing.received_at <= HEAL_WINDOW
+def _marked(outcome: Assessment) -> Assessment:
+    """A write that leaves follow-ups to do carries `follow_up`; the intake clears it once they are done."""
+    if outcome.record is None or not (outcome.flag or outcome.thank):
+        return outcome
+    return replace(outcome, record=outcome.record.evolve(follow_up=True))
+
+
+def _unchanged(existing: ReviewRecord, thank_share: float) -> Assessment:
+    """Self-healing of what follows a write, when a redelivery or the next poll finds the review already stored (a
+    failure between the write and its follow-ups): an open negative whose escalation never started is started (its
+    marker says so); a review still marked `follow_up` has its complaint part's case opened and its thank reminder
+    started again. Each is idempotent (a conditional case write, deterministic execution names), so repeating is
+    safe; once they are done the intake clears the marker and the review costs nothing more."""
+    pending = existing.follow_up
     return Assessment(
         UNCHANGED,
         None,
         escalate=_needs_escalation(existing),
-        flag=fresh and _flags(existing, None),
-        thank=fresh and wants_thank_reminder(existing, thank_share),
+        flag=pending and _flags(existing, None),
+        thank=pending and wants_thank_reminder(existing, thank_share),
     )
 
 
@@ -109,7 +110,7 @@ def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now,
     return Assessment(NEW, record, events=(RECEIVED,), escalate=_needs_escalation(record), flag=_flags(record, None))
 
 
-def _changed(review, classification, content_hash, existing: ReviewRecord, now) -> Assessment:
+def _changed(review, classification, content_hash, existing: ReviewRecord, now, thank_share: float) -> Assessment:
     before, after = existing.review.content(), review.content()
     changed = tuple(name for name in after if before.get(name) != after.get(name))
     record = existing.evolve(review=review, classification=classification, content_hash=content_hash)
@@ -131,7 +132,9 @@ def _changed(review, classification, content_hash, existing: ReviewRecord, now) 
         record,
         events=tuple(events),
         escalate=_needs_escalation(record),
-        flag=_flags(record, existing),
+        # follow-ups the first write left undone are done now, on the review as it stands
+        flag=_flags(record, existing) or (existing.follow_up and _flags(record, None)),
+        thank=existing.follow_up and wants_thank_reminder(record, thank_share),
         history=tuple(history),
         changed_fields=changed,
     )

@@ -19,7 +19,9 @@ class ReviewRecord:
     `received_at` is when this system first saw it and `local_day` that moment's date in the
     clinic's zone (the digest day). `backfill` marks a review that was already old when first seen:
     stored and reported, never escalated. `answered_by` is `platform` for a public reply seen on
-    the platform, or `ack:<who>` for a manager's acknowledgement.
+    the platform, or `ack:<who>` for a manager's acknowledgement. `follow_up` marks a write whose follow-ups
+    (a complaint part's case, a thank reminder) are not yet known done: the intake clears it after them, and the
+    fetch sends a review still marked to the intake again (domain/fetch.needs_intake).
     """
 
     review: Review
@@ -33,6 +35,7 @@ class ReviewRecord:
     answered_at: datetime | None = None
     answered_by: str | None = None
     escalation: str | None = None
+    follow_up: bool = False
     due_at: datetime | None = None
     tiers_fired: frozenset[str] = field(default_factory=frozenset)
     first_sentiment: str | None = None

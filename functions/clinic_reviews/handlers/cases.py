@@ -1,9 +1,9 @@
-"""The case API and console behind one Lambda Function URL (Powertools event handler). docs/cases.md.
+"""The case API and console behind one Lambda Function URL (routed by http_routes.py). docs/cases.md.
 
-- `/api/...`: JSON, `Authorization: Bearer <JWT>` (or the console's cookie); request bodies are pydantic
-  models validated by Powertools; the OpenAPI document is generated from this module (`/openapi.json`,
-  committed as docs/api/openapi.json). Errors are JSON `{"message", "problems"?}` with a 4xx status,
-  never a stack trace.
+- `/api/...`: JSON, `Authorization: Bearer <JWT>` (or the console's cookie); request bodies and parameters are
+  checked by console/api.py as the OpenAPI document describes them (console/api_doc.py generates it: served at
+  `/openapi.json`, committed as docs/api/openapi.json). Errors are JSON `{"message", "problems"?}` with a 4xx
+  status, never a stack trace.
 - `/console/...`: the server-rendered pages (Russian and English) on the same service; the token lives in an
   HttpOnly, SameSite=Strict cookie. `/console/login` signs in with a user name and password through the
   stack's Cognito user pool (a new password on first sign-in, a TOTP code if the person turned MFA on, a
@@ -15,21 +15,16 @@ Every write goes through services/cases.py, which records who, when and what in 
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_reviews import clock, compose, container
 from clinic_reviews import http_input as request
 from clinic_reviews.clients import client, secret_bytes
-from clinic_reviews.console import pages
+from clinic_reviews.console import api, pages
 from clinic_reviews.console.auth import COOKIE, AuthError, User, dev_users, signed_by_pool, verify
 from clinic_reviews.console.pool import SignInError, otpauth_uri, verify_pool_token
 from clinic_reviews.domain import cases as rules
@@ -37,13 +32,13 @@ from clinic_reviews.domain.cases import CaseConflict, CaseError, CaseInvalid, No
 from clinic_reviews.domain.policy import UnknownClinic
 from clinic_reviews.domain.safe_text import printable
 from clinic_reviews.handlers.request_limits import CASES_BYTES, limit_request_size
-from clinic_reviews.http_errors import HttpError, guarded, install
+from clinic_reviews.http_errors import HttpError, guarded
+from clinic_reviews.http_routes import APPLICATION_JSON, TEXT_HTML, Response, Router, json_text
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.services.cases import CaseNotFound, PostFailed, ReplyRejected, check_text
 from clinic_reviews.settings import Settings, get_settings, requires
 
-app = LambdaFunctionUrlResolver(enable_validation=True)
-SECURED = [{"bearer": []}]
+app = Router("cases", pages.HEADERS)
 LANG_COOKIE = "cr_lang"
 #: The pool's access token: only for the person's own account (MFA set-up, sign-out everywhere), never for the API.
 ACCESS_COOKIE = "cr_access"
@@ -112,131 +107,22 @@ def services() -> Services:
     return Services(get_settings())
 
 
-# ------------------------------------------------------------------------------------------------ models
-ActionKind = Literal["patient_called", "sorry_bonus", "escalated_to_legal"]
-BonusKind = Literal["discount", "free_visit", "taxi", "gift", "refund", "other"]
-Outcome = Literal["patient_satisfied", "rating_raised", "no_response"]
-Topic = Literal["front_desk", "waiting", "billing", "doctor", "scheduling", "cleanliness", "diagnostics", "other"]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ActionIn(_In):
-    kind: ActionKind
-    note: str | None = Field(default=None, max_length=rules.MAX_NOTE)
-    bonus_kind: BonusKind | None = None
-    bonus_value: int | None = Field(default=None, ge=0, le=rules.MAX_BONUS_VALUE)
-
-
-class ReplyIn(_In):
-    text: str | None = Field(default=None, max_length=8000, description="The reply; omitted: the draft as it is.")
-    by_hand: bool = Field(default=False, description="Posted by hand on the platform: only record it.")
-
-
-class RootCauseIn(_In):
-    topic: Topic
-    systemic: bool
-    fix_note: str | None = Field(default=None, max_length=rules.MAX_NOTE)
-
-
-class CloseIn(_In):
-    outcome: Outcome
-    root_cause: RootCauseIn
-
-
-class ActionOut(BaseModel):
-    kind: str
-    at: str
-    by: str
-    by_name: str
-    note: str | None = None
-    bonus_kind: str | None = None
-    bonus_value: int | None = None
-    reply_mode: str | None = None
-
-
-class CaseOut(BaseModel):
-    id: str
-    chain_id: str
-    clinic_id: str
-    source: str
-    external_id: str
-    status: str
-    legal: bool
-    private: bool
-    owner: str | None
-    owner_name: str | None
-    opened_at: str
-    due_at: str | None
-    taken_at: str | None
-    first_reply_at: str | None
-    first_contact_at: str | None
-    resolved_at: str | None
-    closed_at: str | None
-    outcome: str | None
-    root_cause: dict[str, Any] | None
-    actions: list[ActionOut]
-    version: int
-
-
-class QueueItemOut(BaseModel):
-    case: CaseOut
-    clinic: str
-    minutes_left: int | None
-    overdue: bool
-    rating: int | None
-    excerpt: str
-
-
-class CaseDetailOut(BaseModel):
-    case: CaseOut
-    clinic: str
-    review: dict[str, Any] | None
-    draft: dict[str, Any] | None
-    reply_mode: str
-    minutes_left: int | None
-    overdue: bool
-    log: list[dict[str, Any]]
-
-
-class ReplyOut(BaseModel):
-    case: CaseOut
-    reply_mode: str
-
-
-class ErrorOut(BaseModel):
-    message: str
-    problems: list[Any] | None = None
-
-
-ERRORS = {
-    400: {"description": "Bad input", "content": {"application/json": {"schema": ErrorOut.model_json_schema()}}},
-    401: {"description": "No valid token"},
-    403: {"description": "The role or clinics do not allow it"},
-    404: {"description": "No such case (or not one of your clinics)"},
-    409: {"description": "The case is not in a state that allows it"},
-    422: {"description": "Invalid body or parameters, or the reply failed the privacy check"},
-}
-
-
 # ------------------------------------------------------------------------------------------------ errors
+def _json(status: int, body: Any, cookies: list[str] | None = None) -> Response:
+    return Response(status, json_text(body), APPLICATION_JSON, pages.HEADERS, cookies)
+
+
 def _json_error(status: int, message: str, problems: list[Any] | None = None) -> Response:
-    body = HttpError(status, message, problems).body()
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=pages.HEADERS)
+    return _json(status, HttpError(status, message, problems).body())
 
 
-@app.exception_handler(RequestValidationError)
-def _invalid(exc: RequestValidationError) -> Response:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return _json_error(422, "invalid request: " + "; ".join(problems), problems)
+@app.exception_handler(api.Invalid)
+def _invalid(exc: api.Invalid) -> Response:
+    answer = exc.answer()
+    return _json_error(answer.status, answer.message, answer.problems)
 
 
-#: Errors whose messages are written for the user, and the status each answers with (http_errors.py
+#: Errors whose messages are written for the user, and the status each answers with (http_routes.py
 #: answers anything else: logged with the request id, a generic 500).
 PUBLIC_ERRORS: dict[type[Exception], int] = {
     AuthError: 401, NotAllowed: 403, UnknownClinic: 404, CaseConflict: 409, CaseInvalid: 400, PostFailed: 502,
@@ -252,11 +138,6 @@ for _kind in PUBLIC_ERRORS:
     app.exception_handler(_kind)(_public)
 
 
-@app.exception_handler(RequestUnsupportedContentType)
-def _unsupported(exc: RequestUnsupportedContentType) -> Response:
-    return _json_error(415, "send the body as application/json")
-
-
 @app.exception_handler(CaseNotFound)
 def _missing(exc: CaseNotFound) -> Response:
     return _json_error(404, "no such case")
@@ -267,14 +148,11 @@ def _rejected(exc: ReplyRejected) -> Response:
     return _json_error(422, str(exc), [p.to_json() for p in exc.verdict.problems])
 
 
-install(app, "cases", pages.HEADERS)
-
-
 # ------------------------------------------------------------------------------------------------ auth
 def _cookies() -> dict[str, str]:
-    event = app.current_event
-    raw = list(event.get("cookies") or [])
-    header = event.headers.get("cookie")
+    cookies = app.request.raw_event.get("cookies")
+    raw = [c for c in cookies if isinstance(c, str)] if isinstance(cookies, list) else []
+    header = app.request.headers.get("cookie")
     if header:
         raw += header.split(";")
     found = {}
@@ -286,7 +164,7 @@ def _cookies() -> dict[str, str]:
 
 
 def _token() -> str | None:
-    header = app.current_event.headers.get("authorization") or ""
+    header = app.request.headers.get("authorization") or ""
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return _cookies().get(COOKIE)
@@ -306,28 +184,36 @@ def current_user() -> User:
     return user
 
 
-def _case_out(case) -> CaseOut:
-    return CaseOut.model_validate(case.to_json())
+def _body(model: str) -> dict[str, Any]:
+    """The JSON body read as `model` (console/api.py): 415 for another content type, 422 naming each bad field."""
+    event = app.request.raw_event
+    content_type = app.request.headers.get("content-type", "").strip()
+    if content_type and not content_type.startswith(APPLICATION_JSON):
+        raise HttpError(415, "send the body as application/json")
+    return api.body(model, request.json_body(event, CASES_BYTES) if request.body_bytes(event, CASES_BYTES) else None)
+
+
+def _query(*wanted: tuple[str, Any, bool]) -> list[Any]:
+    return api.queries(app.request.query_string_parameters, *wanted)
 
 
 # ------------------------------------------------------------------------------------------------ JSON API
-@app.get("/api/cases", security=SECURED, responses=ERRORS, tags=["cases"],
-         summary="Open cases of your clinics (or one), soonest deadline first")
-def list_cases(clinic: Annotated[str | None, Query(max_length=64)] = None) -> list[QueueItemOut]:
+# The operations as docs/api/openapi.json describes them (console/api_doc.py declares them for the document).
+# The caller is authenticated first, then the request is read: a stranger learns nothing from a check.
+@app.get("/api/cases")
+def list_cases() -> Response:
     user = current_user()
+    [clinic] = _query(("clinic", api.CLINIC_QUERY, False))
     rows = services().cases.queue(user.actor("api"), user.chain_id, clinic)
-    return [
-        QueueItemOut(
-            case=_case_out(row.case), clinic=row.clinic, minutes_left=row.minutes_left, overdue=row.overdue,
-            rating=row.record.review.rating if row.record else None, excerpt=pages.queue_excerpt(row.record),
-        )
+    return _json(200, [
+        {"case": api.case_out(row.case), "clinic": row.clinic, "minutes_left": row.minutes_left, "overdue": row.overdue,
+         "rating": row.record.review.rating if row.record else None, "excerpt": pages.queue_excerpt(row.record)}
         for row in rows
-    ]
+    ])
 
 
-@app.get("/api/cases/<case_id>", security=SECURED, responses=ERRORS, tags=["cases"],
-         summary="A case with its review, classification, reply draft and privacy check, and its log")
-def get_case(case_id: str) -> CaseDetailOut:
+@app.get("/api/cases/<case_id>")
+def get_case(case_id: str) -> Response:
     user = current_user()
     view = services().cases.view(user.actor("api"), case_id)
     review = None
@@ -339,102 +225,87 @@ def get_case(case_id: str) -> CaseDetailOut:
             "sentiment": cls.sentiment, "topics": list(cls.topics), "triage": cls.triage, "legal": cls.legal,
             "status": view.record.status,
         }
-    return CaseDetailOut(
-        case=_case_out(view.case), clinic=view.clinic, review=review,
-        draft=None if view.draft is None else view.draft.to_json(), reply_mode=view.reply_mode,
-        minutes_left=view.minutes_left, overdue=view.overdue,
-        log=[{"event": e.event, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "via": e.via,
-              "action": None if e.action is None else e.action.to_json()} for e in view.log],
-    )
+    return _json(200, {
+        "case": api.case_out(view.case), "clinic": view.clinic, "review": review,
+        "draft": None if view.draft is None else view.draft.to_json(), "reply_mode": view.reply_mode,
+        "minutes_left": view.minutes_left, "overdue": view.overdue,
+        "log": [{"event": e.event, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "via": e.via,
+                 "action": None if e.action is None else e.action.to_json()} for e in view.log],
+    })
 
 
-@app.post("/api/cases/<case_id>/take", security=SECURED, responses=ERRORS, tags=["cases"], summary="Take the case")
-def take_case(case_id: str) -> CaseOut:
+@app.post("/api/cases/<case_id>/take")
+def take_case(case_id: str) -> Response:
     user = current_user()
-    return _case_out(services().cases.take(user.actor("api"), case_id))
+    return _json(200, api.case_out(services().cases.take(user.actor("api"), case_id)))
 
 
-@app.post("/api/cases/<case_id>/actions", security=SECURED, responses=ERRORS, tags=["cases"],
-          summary="Record what was done: patient called, sorry bonus (kind, value), escalated to legal")
-def record_action(case_id: str, body: Annotated[ActionIn, Body()]) -> CaseOut:
+@app.post("/api/cases/<case_id>/actions")
+def record_action(case_id: str) -> Response:
     user = current_user()
+    body = _body("ActionIn")
     case = services().cases.record_action(
-        user.actor("api"), case_id, body.kind, note=body.note, bonus_kind=body.bonus_kind, bonus_value=body.bonus_value
+        user.actor("api"), case_id, body["kind"], note=body["note"], bonus_kind=body["bonus_kind"],
+        bonus_value=body["bonus_value"],
     )
-    return _case_out(case)
+    return _json(200, api.case_out(case))
 
 
-@app.post("/api/cases/<case_id>/reply", security=SECURED, responses={**ERRORS, 502: {"description": "The platform refused"}},
-          tags=["cases"], summary="Approve and post the public reply (the privacy check must pass)")
-def approve_reply(case_id: str, body: Annotated[ReplyIn, Body()]) -> ReplyOut:
+@app.post("/api/cases/<case_id>/reply")
+def approve_reply(case_id: str) -> Response:
     user = current_user()
-    case, mode = services().cases.approve_reply(user.actor("api"), case_id, body.text, by_hand=body.by_hand)
-    return ReplyOut(case=_case_out(case), reply_mode=mode)
+    body = _body("ReplyIn")
+    case, mode = services().cases.approve_reply(user.actor("api"), case_id, body["text"], by_hand=body["by_hand"])
+    return _json(200, {"case": api.case_out(case), "reply_mode": mode})
 
 
-@app.post("/api/cases/<case_id>/resolve", security=SECURED, responses=ERRORS, tags=["cases"], summary="Mark the case resolved")
-def resolve_case(case_id: str) -> CaseOut:
+@app.post("/api/cases/<case_id>/resolve")
+def resolve_case(case_id: str) -> Response:
     user = current_user()
-    return _case_out(services().cases.resolve(user.actor("api"), case_id))
+    return _json(200, api.case_out(services().cases.resolve(user.actor("api"), case_id)))
 
 
-@app.post("/api/cases/<case_id>/close", security=SECURED, responses=ERRORS, tags=["cases"],
-          summary="Close with the outcome and the root cause")
-def close_case(case_id: str, body: Annotated[CloseIn, Body()]) -> CaseOut:
+@app.post("/api/cases/<case_id>/close")
+def close_case(case_id: str) -> Response:
     user = current_user()
-    cause = RootCause(body.root_cause.topic, body.root_cause.systemic, body.root_cause.fix_note)
-    return _case_out(services().cases.close(user.actor("api"), case_id, body.outcome, cause))
+    body = _body("CloseIn")
+    cause = body["root_cause"]
+    cause = RootCause(cause["topic"], cause["systemic"], cause["fix_note"])
+    return _json(200, api.case_out(services().cases.close(user.actor("api"), case_id, body["outcome"], cause)))
 
 
-@app.get("/api/analytics", security=SECURED, responses=ERRORS, tags=["analytics"],
-         summary="Case figures over a period: turned share, time to take and to reply, bonuses, systemic causes")
-def analytics(
-    start: Annotated[date, Query(description="First clinic-local day")],
-    end: Annotated[date, Query(description="Last clinic-local day (at most 62 days)")],
-    clinic: Annotated[str | None, Query(max_length=64)] = None,
-) -> dict[str, Any]:
+@app.get("/api/analytics")
+def analytics() -> Response:
     user = current_user()
-    return services().cases.analytics(user.actor("api"), user.chain_id, start, end, clinic).to_json()
+    start, end, clinic = _query(("start", api.day, True), ("end", api.day, True), ("clinic", api.CLINIC_QUERY, False))
+    return _json(200, services().cases.analytics(user.actor("api"), user.chain_id, start, end, clinic).to_json())
 
 
-def openapi_document() -> str:
-    """The OpenAPI document generated from the routes and models above (committed as docs/api/openapi.json).
-    Powertools' OpenAPI models are imported here, not at start: only this document needs them (issue 18c)."""
-    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+@app.get("/openapi.json")
+def openapi() -> Response:
+    """The document, built on request: only it needs Powertools' OpenAPI models and pydantic."""
+    from clinic_reviews.console.api_doc import openapi_document
 
-    return app.get_openapi_json_schema(
-        title="clinic-reviews cases API",
-        version="1.0.0",
-        description="Cases of negative reviews: the queue by deadline, taking, actions, replies, closing (docs/cases.md).",
-        servers=[Server(url="/")],
-        security_schemes={"bearer": HTTPBearer(
-            bearerFormat="JWT", description="The user pool's ID token, or a script token (docs/cases.md, sign-in)")},
-    )
-
-
-@app.get("/openapi.json", include_in_schema=False)
-def openapi():
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+    return Response(200, openapi_document(), APPLICATION_JSON)
 
 
 # ------------------------------------------------------------------------------------------------ console
 def _html(body: str, status: int = 200, headers: dict[str, str] | None = None, cookies: list[str] | None = None) -> Response:
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=body,
-                    headers={**pages.HEADERS, **(headers or {})}, cookies=cookies)
+    return Response(status, body, TEXT_HTML, {**pages.HEADERS, **(headers or {})}, cookies)
 
 
 def _redirect(location: str, cookies: list[str] | None = None) -> Response:
-    return Response(status_code=303, headers={**pages.HEADERS, "Location": location}, body="", cookies=cookies)
+    return Response(303, "", None, {**pages.HEADERS, "Location": location}, cookies)
 
 
 def _cookie(name: str, value: str, max_age: int) -> str:
     """HttpOnly, SameSite=Strict; Secure except on plain-HTTP localhost (the local console)."""
-    local = (app.current_event.headers.get("host") or "").startswith(("127.0.0.1", "localhost"))
+    local = (app.request.headers.get("host") or "").startswith(("127.0.0.1", "localhost"))
     return f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{'' if local else '; Secure'}"
 
 
 def _lang(default: str = "ru") -> tuple[str, list[str]]:
-    asked = (app.current_event.query_string_parameters or {}).get("lang")
+    asked = app.request.query_string_parameters.get("lang")
     if asked in pages.LANGS:
         return asked, [_cookie(LANG_COOKIE, asked, 365 * 24 * 3600)]
     saved = _cookies().get(LANG_COOKIE)
@@ -442,12 +313,12 @@ def _lang(default: str = "ru") -> tuple[str, list[str]]:
 
 
 def _form() -> dict[str, str]:
-    return request.form(app.current_event.raw_event, CASES_BYTES)
+    return request.form(app.request.raw_event, CASES_BYTES)
 
 
 def _same_origin() -> None:
-    origin = app.current_event.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != app.current_event.headers.get("host"):
+    origin = app.request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != app.request.headers.get("host"):
         raise NotAllowed("a form from another site")
 
 
@@ -466,12 +337,12 @@ def _chain_language() -> str:
         return "ru"
 
 
-@app.get("/", include_in_schema=False)
+@app.get("/")
 def home():
     return _redirect("/console")
 
 
-@app.get("/console/login", include_in_schema=False)
+@app.get("/console/login")
 def login_page():
     lang, cookies = _lang(_chain_language())
     return _html(_login_html(lang), cookies=cookies)
@@ -508,7 +379,7 @@ def _next_step(lang: str, username: str, step) -> Response:
     return _html(_login_html(lang, step=step.challenge, username=username, session=step.session))
 
 
-@app.post("/console/login", include_in_schema=False)
+@app.post("/console/login")
 def login():
     _same_origin()
     form = _form()
@@ -531,7 +402,7 @@ def login():
     return _next_step(lang, username, step)
 
 
-@app.post("/console/login/challenge", include_in_schema=False)
+@app.post("/console/login/challenge")
 def login_challenge():
     _same_origin()
     form = _form()
@@ -544,13 +415,13 @@ def login_challenge():
     return _next_step(lang, username, step)
 
 
-@app.get("/console/login/reset", include_in_schema=False)
+@app.get("/console/login/reset")
 def reset_page():
     lang, cookies = _lang(_chain_language())
     return _html(_login_html(lang, step="reset"), cookies=cookies)
 
 
-@app.post("/console/login/reset", include_in_schema=False)
+@app.post("/console/login/reset")
 def reset_password():
     """Step 1 (a user name): Cognito e-mails a code. Step 2 (name, code, new password): the password is set."""
     _same_origin()
@@ -567,7 +438,7 @@ def reset_password():
     return _html(_login_html(lang, notice=pages.TEXTS[lang]["reset_done"], username=username))
 
 
-@app.post("/console/logout", include_in_schema=False)
+@app.post("/console/logout")
 def logout():
     return _redirect("/console/login", cookies=_signed_out())
 
@@ -586,7 +457,7 @@ def _account_html(user: User, access: str, lang: str, error: str | None = None, 
     return _html(body, status, cookies=cookies)
 
 
-@app.get("/console/account", include_in_schema=False)
+@app.get("/console/account")
 def account_page():
     holder = _account_holder()
     if holder is None:
@@ -598,7 +469,7 @@ def account_page():
         return _redirect("/console/login", cookies=_signed_out())
 
 
-@app.post("/console/account/mfa", include_in_schema=False)
+@app.post("/console/account/mfa")
 def enable_mfa():
     """Verify the first code of the authenticator app; from then on every sign-in asks for a code."""
     _same_origin()
@@ -618,7 +489,7 @@ def enable_mfa():
     return _redirect("/console?done=mfa")
 
 
-@app.post("/console/account/sign-out-everywhere", include_in_schema=False)
+@app.post("/console/account/sign-out-everywhere")
 def sign_out_everywhere():
     """GlobalSignOut: every refresh token of the person is revoked; this browser's cookies are cleared."""
     _same_origin()
@@ -632,13 +503,13 @@ def sign_out_everywhere():
     return _redirect("/console/login", cookies=_signed_out())
 
 
-@app.get("/console", include_in_schema=False)
+@app.get("/console")
 def queue_page():
     user = _console_user()
     if user is None:
         return _redirect("/console/login")
     lang, cookies = _lang(_chain_language())
-    params = app.current_event.query_string_parameters or {}
+    params = app.request.query_string_parameters
     clinic_id = params.get("clinic") or None
     service = services().cases
     policy = services().policies.chain(user.chain_id)
@@ -656,13 +527,13 @@ def _row(row) -> dict[str, Any]:
     return {**row.__dict__, "excerpt": pages.queue_excerpt(row.record)}
 
 
-@app.get("/console/cases/<case_id>", include_in_schema=False)
+@app.get("/console/cases/<case_id>")
 def case_page(case_id: str):
     user = _console_user()
     if user is None:
         return _redirect("/console/login")
     lang, cookies = _lang(_chain_language())
-    done = (app.current_event.query_string_parameters or {}).get("done")
+    done = app.request.query_string_parameters.get("done")
     return _case_html(user, case_id, lang, notice=pages.TEXTS[lang].get(f"done_{done}") if done else None, cookies=cookies)
 
 
@@ -729,12 +600,12 @@ def _console_write(case_id: str, done: str, write) -> Response:
     return _redirect(f"{target}?done={done}")
 
 
-@app.post("/console/cases/<case_id>/take", include_in_schema=False)
+@app.post("/console/cases/<case_id>/take")
 def console_take(case_id: str):
     return _console_write(case_id, "taken", lambda actor, form: services().cases.take(actor, case_id))
 
 
-@app.post("/console/cases/<case_id>/actions", include_in_schema=False)
+@app.post("/console/cases/<case_id>/actions")
 def console_action(case_id: str):
     def write(actor, form):
         kind = form.get("kind", "")
@@ -750,7 +621,7 @@ def console_action(case_id: str):
     return _console_write(case_id, "action", write)
 
 
-@app.post("/console/cases/<case_id>/reply", include_in_schema=False)
+@app.post("/console/cases/<case_id>/reply")
 def console_reply(case_id: str):
     return _console_write(
         case_id, "reply",
@@ -760,7 +631,7 @@ def console_reply(case_id: str):
     )
 
 
-@app.post("/console/cases/<case_id>/check", include_in_schema=False)
+@app.post("/console/cases/<case_id>/check")
 def console_check(case_id: str):
     """The edited reply scored and shown again: nothing is posted or recorded."""
     user = _console_user()
@@ -775,12 +646,12 @@ def console_check(case_id: str):
     return _case_html(user, case_id, lang, reply_text=form.get("text", ""))
 
 
-@app.post("/console/cases/<case_id>/resolve", include_in_schema=False)
+@app.post("/console/cases/<case_id>/resolve")
 def console_resolve(case_id: str):
     return _console_write(case_id, "resolved", lambda actor, form: services().cases.resolve(actor, case_id))
 
 
-@app.post("/console/cases/<case_id>/close", include_in_schema=False)
+@app.post("/console/cases/<case_id>/close")
 def console_close(case_id: str):
     def write(actor, form):
         cause = RootCause(form.get("topic", ""), form.get("systemic") == "yes", form.get("fix_note") or None)
@@ -799,4 +670,4 @@ def console_close(case_id: str):
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(request.readable(event, CASES_BYTES), context)  # a body Powertools can read, or a 400
+    return app.resolve(request.readable(event, CASES_BYTES), context)  # a body of UTF-8 text, or a 400

@@ -152,6 +152,8 @@ class IntakeService:
             report.escalations += 1
         if outcome.thank and record is not None and self._start_thank_reminder(record, where):
             report.thank_reminders += 1
+        if record is not None and record.follow_up:  # the follow-ups are done: the fetch need not send it again
+            self._reviews.followed_up(record.key)
 
     def _open_case(self, record: ReviewRecord, where: ClinicPolicy) -> None:
         if self._cases is not None:

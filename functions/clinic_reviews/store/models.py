@@ -112,6 +112,7 @@ class ReviewItem(_Item):
     answered_at = UnicodeAttribute(null=True)
     answered_by = UnicodeAttribute(null=True)
     escalation = UnicodeAttribute(null=True)  # execution name
+    follow_up = BooleanAttribute(null=True)  # set while a case or thank reminder is not known done; else absent
     due_at = UnicodeAttribute(null=True)
     tiers_fired = UnicodeSetAttribute(null=True)
     first_sentiment = UnicodeAttribute(null=True)

@@ -174,6 +174,16 @@ class ReviewRepository:
             ]
         _update(key, actions=actions, condition=ReviewItem.pk.exists())
 
+    def followed_up(self, key: ReviewKey) -> None:
+        """Clear the `follow_up` marker once the review's case and thank reminder are done. The version is not
+        bumped (a concurrent intake write is not refused; if it puts the marker back, the follow-ups, idempotent,
+        are done once more); a review deleted meanwhile is left alone."""
+        try:
+            _update(key, actions=[ReviewItem.follow_up.remove()], condition=ReviewItem.pk.exists())
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):
+                raise
+
     def add_history(self, key: ReviewKey, entries: Iterable[HistoryEntry], expires_at: int | None) -> None:
         """Append history entries that expire with their review (`ReviewRecord.expires_at`)."""
         with HistoryItem.batch_write() as batch:
@@ -286,6 +296,7 @@ class ReviewRepository:
             answered_at=iso_z_or_none(record.answered_at),
             answered_by=record.answered_by,
             escalation=record.escalation,
+            follow_up=record.follow_up or None,
             due_at=iso_z_or_none(record.due_at),
             tiers_fired=set(record.tiers_fired) or None,
             first_sentiment=record.first_sentiment,
@@ -340,6 +351,7 @@ class ReviewRepository:
             answered_at=from_iso(item.answered_at),
             answered_by=item.answered_by,
             escalation=item.escalation,
+            follow_up=bool(item.follow_up),
             due_at=from_iso(item.due_at),
             tiers_fired=frozenset(item.tiers_fired or ()),
             first_sentiment=item.first_sentiment,
