@@ -323,7 +323,6 @@ def install() -> ExitStack:
     from botocore.loaders import Loader
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.models.table import Table
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     patches = ExitStack()
     fast = _fast_structure(BaseJSONSerializer._serialize_type_structure)
@@ -341,6 +340,9 @@ def install() -> ExitStack:
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
+    # last: importing moto's Step Functions interpreter imports moto.ec2, which reads botocore data (shared above)
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
     patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
     patches.enter_context(_shared_task_clients())
     return patches

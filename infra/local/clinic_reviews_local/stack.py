@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import gc
 import json
 import os
 import time
@@ -40,6 +41,10 @@ SENDER = "reviews@clinic-reviews.example"
 #: The domain whose mail the local stack's receipt rule takes (the sample policy's mailboxes are at it).
 INBOUND_DOMAIN = "mail.zdorovie.example.org"
 SETTLE_TIMEOUT = 120.0
+#: The cyclic garbage collector's thresholds while a stack runs. The embedded AWS keeps millions of long-lived objects
+#: (moto's backends, botocore's parsed models) that every full collection walks again; with Python's (700, 10, 10)
+#: the collector was about a fifth of a demo re-run's CPU (docs/notes.md, issue-18f). Collections still run, rarer.
+GC_THRESHOLDS = (20_000, 20, 20)
 #: SAM-transformed templates kept between runs, keyed by a hash of their inputs (template.transform).
 TRANSFORM_CACHE = Path(".cache") / "sam-transform"
 _FAKE_CREDENTIALS = {
@@ -116,6 +121,8 @@ class LocalStack:
         from clinic_reviews.stack_secrets import ensure_parameters
         from moto import mock_aws
 
+        self._exit.callback(gc.set_threshold, *gc.get_threshold())
+        gc.set_threshold(*GC_THRESHOLDS)
         self._exit.enter_context(mock.patch.dict(os.environ, _FAKE_CREDENTIALS))
         time.tzset()
         self._exit.callback(time.tzset)
