@@ -1,6 +1,6 @@
 """The digest and the monthly report of a 200-clinic chain through the deployed functions (issue 16, item 6).
 
-    nice -n 10 .venv/bin/python bench/chain200_bench.py [--per-day N] [--digest-per-day N]
+    nice -n 10 .venv/bin/python bench/chain200_bench.py [--per-day N] [--digest-per-day N] [--only digest|report]
 
 template.yaml is deployed on the embedded AWS with a 200-clinic policy (bench/chain_data.py: four time zones) and
 its table is filled with the chain's reviews of every day the two functions read, `--per-day` a clinic a day (3
@@ -247,7 +247,8 @@ def _say(row: dict) -> None:
     print(json.dumps(row, ensure_ascii=False, default=str), flush=True)
 
 
-def main(per_day: int = 3, digest_per_day: int = 10) -> int:
+def main(per_day: int = 3, digest_per_day: int = 10, only: str | None = None) -> int:
+    """`only`: "digest" or "report" measures that function alone."""
     from clinic_reviews_local.stack import LocalStack
 
     policy = chain_policy(CLINICS)
@@ -258,14 +259,16 @@ def main(per_day: int = 3, digest_per_day: int = 10) -> int:
         written = fill(aws, policy, per_day, digest_per_day)
         print(f"filled: {written} reviews of {CLINICS} clinics in {time.perf_counter() - started:.0f} s; process "
               f"resident {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB at peak", flush=True)
-        aws.advance_to(DIGEST_AT)
-        _say(measure(aws, probe, "DigestFunctionMorning", "DigestFunction"))
-        aws.advance_to(REPORT_AT)
-        _say(measure(aws, probe, "ReportFunctionMonthly", "ReportFunction"))
+        if only in (None, "digest"):
+            aws.advance_to(DIGEST_AT)
+            _say(measure(aws, probe, "DigestFunctionMorning", "DigestFunction"))
+        if only in (None, "report"):
+            aws.advance_to(REPORT_AT)
+            _say(measure(aws, probe, "ReportFunctionMonthly", "ReportFunction"))
     return 0
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    options = {a: int(args[i + 1]) for i, a in enumerate(args) if a.startswith("--")}
-    raise SystemExit(main(options.get("--per-day", 3), options.get("--digest-per-day", 10)))
+    options = {a: args[i + 1] for i, a in enumerate(args) if a.startswith("--")}
+    raise SystemExit(main(int(options.get("--per-day", 3)), int(options.get("--digest-per-day", 10)), options.get("--only")))
