@@ -71,3 +71,25 @@ def test_each_review_resolves_its_clinic_and_policy_once(policy):
     report = intake.ingest(batch)
     assert report.new == 3 and report.escalations == 2 and len(report.rejected) == 1
     assert policies.lookups == len(batch)
+
+
+def test_an_unchanged_review_is_not_classified_again_and_a_changed_one_is(policy, monkeypatch):
+    from clinic_reviews.services import intake as intake_module
+
+    read = []
+    real = intake_module.classify
+    monkeypatch.setattr(intake_module, "classify", lambda text, *args: read.append(text) or real(text, *args))
+    intake = IntakeService(MemoryReviews(), CountingPolicies(policy), Started(), lambda: NOW, cases=Cases())
+    batch = [_review("neg-1", 1), _review("pos-1", 5)]
+    assert intake.ingest(batch).new == 2 and len(read) == 2
+
+    read.clear()
+    again = intake.ingest(batch)  # a re-poll: nothing changed
+    assert (again.unchanged, again.new, again.changed) == (2, 0, 0) and read == []
+
+    edited = {**batch[1], "rating": 1, "text": "Передумал: грубый администратор"}
+    changed = intake.ingest([batch[0], edited])
+    assert (changed.unchanged, changed.changed) == (1, 1) and read == [edited["text"]]
+    stored = intake._reviews.get_many([r.key for r in intake._reviews.items.values()])
+    assert {r.review.external_id: r.classification.sentiment for r in stored.values()} == {
+        "neg-1": "negative", "pos-1": "negative"}

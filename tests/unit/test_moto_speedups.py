@@ -136,6 +136,23 @@ def test_sessions_share_the_endpoints_file_parsed_once(monkeypatch):
     assert shared == plain
 
 
+def test_sessions_share_the_listings_of_botocore_data():
+    import botocore.session
+
+    def loader():
+        return botocore.session.get_session().get_component("data_loader")
+
+    plain = (loader().list_available_services("service-2"), loader().determine_latest_version("sqs", "service-2"))
+    with moto_speedups.install():
+        first, second = loader(), loader()
+        assert first.list_available_services("service-2") is second.list_available_services("service-2")
+        shared = (first.list_available_services("service-2"), second.determine_latest_version("sqs", "service-2"))
+        assert first.list_api_versions("sqs", "service-2") == second.list_api_versions("sqs", "service-2")
+        # by keyword too, as Session.get_available_services asks (moto's error serializer calls it)
+        assert botocore.session.get_session().get_available_services() == plain[0]
+    assert shared == plain and "dynamodb" in plain[0]
+
+
 def test_an_event_delivered_to_a_queue_reads_its_paths_parsed_once():
     from jsonpath_ng.ext import parse as plain_parse
     from moto.events.utils import EventTemplateParser
@@ -159,3 +176,68 @@ def test_a_response_class_lists_the_same_methods_once_computed():
 
     assert moto_speedups.method_names(DynamoHandler) == method_names_from_class(DynamoHandler)
     assert moto_speedups.method_names(DynamoHandler) is moto_speedups.method_names(DynamoHandler)
+
+
+RETRYING = """{"StartAt": "Get", "States": {
+  "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+          "Parameters": {"TableName": "missing", "Key": {"pk": {"S.$": "$.id"}}},
+          "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+          "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}], "End": true},
+  "Caught": {"Type": "Pass", "Parameters": {"id.$": "$.id", "error.$": "$.error.Error"}, "End": true}}}"""
+
+
+def _executions(shared: bool, count: int = 6) -> tuple[list, int, int]:
+    """`count` executions of RETRYING running at once: (status, output, history event types) each, how many
+    times the definition was parsed and how many clients the task states built."""
+    import time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    parses, clients = [], []
+    real_parse, real_client = AmazonStateLanguageParser.parse, boto_client.boto3.client
+
+    class _NoSleep:
+        def __getattr__(self, name):
+            return (lambda seconds: None) if name == "sleep" else getattr(time, name)
+
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+            mock.patch.object(retrier_decl, "time", _NoSleep()), \
+            mock.patch.object(AmazonStateLanguageParser, "parse", lambda text: parses.append(1) or real_parse(text)), \
+            mock.patch.object(boto_client.boto3, "client", lambda *a, **k: clients.append(1) or real_client(*a, **k)):
+        speedups = moto_speedups.install() if shared else mock.MagicMock()
+        with speedups:
+            moto_speedups._programs.clear()
+            sfn = boto3.client("stepfunctions", region_name="eu-central-1")
+            arn = sfn.create_state_machine(name="m", definition=RETRYING,
+                                           roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+            runs = [sfn.start_execution(stateMachineArn=arn, name=f"e{i}", input=f'{{"id": "r{i}"}}')["executionArn"]
+                    for i in range(count)]
+            found = []
+            for run in runs:
+                for _ in range(500):
+                    described = sfn.describe_execution(executionArn=run)
+                    if described["status"] != "RUNNING":
+                        break
+                    time.sleep(0.01)
+                history = sfn.get_execution_history(executionArn=run)["events"]
+                found.append((described["status"], described.get("output"), [e["type"] for e in history]))
+    return found, len(parses), len(clients)
+
+
+def test_executions_sharing_one_parsed_program_and_task_clients_run_as_with_their_own():
+    own, own_parses, own_clients = _executions(shared=False)
+    shared, shared_parses, shared_clients = _executions(shared=True)
+    assert shared == own
+    assert own[0][0] == "SUCCEEDED" and own[0][2].count("TaskFailed") == 3  # two retries each, then the catch
+    assert (own_parses, shared_parses) == (1 + 6, 1 + 1)  # create_state_machine validates; then per execution
+    assert (own_clients, shared_clients) == (1 + 6 * 3, 1 + 1)  # this test's own; a client per task attempt, or one
+
+
+def test_a_shared_program_has_its_heap_keys_drawn_at_parse():
+    program = moto_speedups.program_for(RETRYING)
+    assert moto_speedups.program_for(RETRYING) is program
+    components = moto_speedups.components(program)
+    assert len(components) > 10
+    assert all(c._EvalComponent__heap_key is not None for c in components)

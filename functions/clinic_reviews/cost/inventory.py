@@ -56,7 +56,7 @@ class Inventory:
 
 
 # ---------------------------------------------------------------- reading the template
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where PyYAML has it
     """CloudFormation's short tags (!Ref X, !If [...]) read as their long forms ({"Ref": X}, {"Fn::If": [...]})."""
 
 

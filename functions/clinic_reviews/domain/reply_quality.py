@@ -25,6 +25,7 @@ signatures' agreement (an estimate of the Jaccard similarity) at least `DUPLICAT
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import statistics
@@ -118,8 +119,10 @@ def normalise(text: str) -> str:
     return _LETTERS.sub(" ", text.lower().replace("ё", "е")).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def signature(text: str) -> tuple[int, ...]:
-    """The MinHash signature of the text's character shingles (empty text: all maxima)."""
+    """The MinHash signature of the text's character shingles (empty text: all maxima). A pure function of the
+    text, kept for the 4,096 latest texts: the month's report and the insights score the same replies."""
     flat = normalise(text)
     shingles = {flat[i : i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))} if flat else set()
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]

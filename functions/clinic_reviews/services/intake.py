@@ -163,9 +163,14 @@ class IntakeService:
         self, review: Review, where: ClinicPolicy, existing: ReviewRecord | None
     ) -> tuple[Assessment, ReviewRecord | None]:
         policy, clinic = where
-        # An unrated review is read with the chain's own adaptation when the monthly job adopted one.
-        adaptation = self._adaptations(policy.chain.id) if review.rating is None and self._adaptations else None
-        classification = classify(review.text, review.rating, review.lang, adaptation)
+        if existing is not None and existing.content_hash == review.content_hash():
+            # Unchanged (a re-poll, a redelivery): `assess` keeps the stored reading and never reads a new one,
+            # so the text is not classified again (the classifier is most of an unchanged review's cost).
+            classification = existing.classification
+        else:
+            # An unrated review is read with the chain's own adaptation when the monthly job adopted one.
+            adaptation = self._adaptations(policy.chain.id) if review.rating is None and self._adaptations else None
+            classification = classify(review.text, review.rating, review.lang, adaptation)
         private = review.source == FEEDBACK_SOURCE  # a patient's private answer from the post-visit page
         if private:
             classification = private_answer_classification(review, classification)

@@ -247,7 +247,7 @@ class LocalLambdas:
         raise RuntimeError("the local event sources did not drain: a message keeps failing without a DLQ?")
 
     def _poll(self, sqs: Any, mapping: SqsMapping) -> bool:
-        if not _visible_messages(mapping.queue_arn):
+        if not visible_messages(mapping.queue_arn):
             return False  # an empty receive, not made (saves the calls of an idle poll)
         with paused():
             messages = sqs.receive_message(
@@ -389,7 +389,7 @@ class LocalLambdas:
         return stack
 
 
-def _visible_messages(queue_arn: str) -> bool:
+def visible_messages(queue_arn: str) -> bool:
     """Whether moto's queue holds a message a receive would return now (a look at the emulator's own state)."""
     from moto.sqs.models import sqs_backends
 

@@ -21,11 +21,20 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   per process and shared by the sessions (same search path, extras, name, kind and version). So are the
   other data files (`endpoints`, `partitions`, `_retry`, `sdk-default-configuration`): pynamodb keeps a
   session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
-  file again. botocore already shares each of them between all the clients of one session.
+  file again. botocore already shares each of them between all the clients of one session. The listings of the
+  data folders (which services, which API versions: a walk of ~400 folders per new session) are shared the same way.
 
 - EventBridge to SQS (the events tap, the template's queues): moto builds each delivered event from its input
   template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
   time. A JSONPath parse is a pure function of its text; here each text is parsed once per process.
+
+- Step Functions: moto parses a state machine's definition (ANTLR) again for every execution it runs, about a
+  twentieth of a first demo run. The parsed program is read-only while it runs (an execution's state lives in
+  its own environment; moto 5.2.5's components assign nothing but a lazily drawn heap key, drawn here at parse
+  time so that executions sharing the program cannot race for it): each definition is parsed once per process.
+  A task state's service integration (Lambda invoke, DynamoDB, SNS, EventBridge) built a new boto3 client for every
+  call; moto gives them fixed keys and configuration whatever the state's credentials, so one client per region
+  and service serves them all (clients are thread-safe; who acts is read from the calling thread at call time).
 
 - Dispatch: moto lists a response class's methods (`inspect.getmembers`) on every call; the list of a class
   is computed once.
@@ -201,8 +210,101 @@ def _shared_data(original):
     return load_data_with_path
 
 
+_listings: dict[tuple, Any] = {}
+
+
+def _shared_listing(original):
+    """A botocore Loader listing (services, API versions), once per process and search path as once per session."""
+
+    def listing(self, *args, **kwargs):
+        # botocore calls these by position and by keyword (Session.get_available_services: type_name=...)
+        key = (original.__name__, tuple(self.search_paths), args, tuple(sorted(kwargs.items())))
+        if key not in _listings:
+            _listings[key] = original(self, *args, **kwargs)
+        return _listings[key]
+
+    return listing
+
+
 def _cached_jsonpath(original):
     return functools.lru_cache(maxsize=512)(original)
+
+
+_programs: dict[str, Any] = {}
+_programs_lock = threading.Lock()
+
+
+def program_for(definition: str) -> Any:
+    """The evaluation entry point of a state machine definition (moto's parse), once per definition text."""
+    with _programs_lock:
+        program = _programs.get(definition)
+        if program is None:
+            from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+            program = AmazonStateLanguageParser.parse(definition)[0]
+            for component in components(program):
+                component.heap_key  # noqa: B018 - drawn now, not by the first execution that reads it
+            _programs[definition] = program
+    return program
+
+
+def components(program: Any) -> list[Any]:
+    """Every evaluable component reachable from `program` (through attributes, lists, tuples and dicts)."""
+    from moto.stepfunctions.parser.asl.component.component import Component
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    found, seen, todo = [], set(), [program]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Component):
+            if isinstance(item, EvalComponent):
+                found.append(item)
+            todo.extend(vars(item).values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+    return found
+
+
+def _task_clients(original):
+    """moto's `boto_client_for`, one client per (region, service) for the life of the patch."""
+    from moto.core.models import botocore_stubber
+
+    clients: dict[tuple, Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service, botocore_stubber.enabled)
+        with lock:
+            if key not in clients:
+                clients[key] = original(region=region, service=service, state_credentials=state_credentials)
+            return clients[key]
+
+    return boto_client_for
+
+
+def _shared_task_clients() -> ExitStack:
+    """`_task_clients` wherever moto's Step Functions modules imported `boto_client_for`."""
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    shared = _task_clients(original)
+    patches = ExitStack()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is original:
+            patches.enter_context(mock.patch.object(module, "boto_client_for", shared))
+    return patches
+
+
+def _shared_program(self) -> Any:
+    """moto's `ExecutionWorker._get_evaluation_entrypoint`, from `program_for`."""
+    return program_for(self._evaluation_details.state_machine_details.definition)
 
 
 @functools.cache
@@ -221,6 +323,7 @@ def install() -> ExitStack:
     from botocore.loaders import Loader
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.models.table import Table
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     patches = ExitStack()
     fast = _fast_structure(BaseJSONSerializer._serialize_type_structure)
@@ -233,7 +336,11 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(moto_responses, "method_names_from_class", method_names))
     patches.enter_context(mock.patch.object(Loader, "load_service_model", _shared_models(Loader.load_service_model)))
     patches.enter_context(mock.patch.object(Loader, "load_data_with_path", _shared_data(Loader.load_data_with_path)))
+    for name in ("list_available_services", "list_api_versions", "determine_latest_version"):
+        patches.enter_context(mock.patch.object(Loader, name, _shared_listing(getattr(Loader, name))))
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
+    patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
+    patches.enter_context(_shared_task_clients())
     return patches
