@@ -72,3 +72,31 @@ def test_a_quiet_chain_has_no_systemic_block_and_sends_no_alert(aws):
     assert result["systemic"] == {"spikes": 0, "new": 0, "continued": 0}
     sent = aws.sent_emails()[before:]
     assert sent and all("системная" not in m.subject and "Системные проблемы" not in m.html for m in sent)
+
+
+def test_spike_detection_reads_each_review_as_its_record_holds_it(aws):
+    """`sightings_of_day` (a projection of the day's items, what the digest's spike window reads) agrees with the
+    whole records: a review edited from negative to praise still counts as it first read."""
+    from datetime import date
+
+    from clinic_reviews import compose
+    from clinic_reviews.domain.review import ReviewKey
+    from clinic_reviews.settings import get_settings
+
+    aws.invoke("IntakeFunction", {"reviews": [
+        review("neg"), review("praise", rating=5, text="Спасибо доктору", author=None),
+        review("turned", text="Ждали приёма больше часа в очереди"),
+    ]})
+    aws.invoke("IntakeFunction", {"reviews": [review("turned", rating=5, text="Всё решили, спасибо")]})
+    with aws.in_function("DigestFunction"):
+        reviews = compose.Table(get_settings()).reviews
+        records = {r.key: r for r in reviews.by_day("zdorovie", date(2026, 12, 7))}
+        seen = list(reviews.sightings_of_day("zdorovie", date(2026, 12, 7)))
+    assert len(seen) == len(records) == 3
+    for sighting in seen:
+        record = records[ReviewKey(sighting.clinic_id, sighting.source, sighting.external_id)]
+        first = record.first_sentiment or record.classification.sentiment
+        assert (sighting.created_at, sighting.sentiment, sighting.topics, sighting.text, sighting.author, sighting.url) == (
+            record.review.created_at, first, record.classification.topics, record.review.text, record.review.author,
+            record.review.url)
+    assert {s.external_id: s.sentiment for s in seen} == {"neg": "negative", "praise": "positive", "turned": "negative"}

@@ -148,6 +148,8 @@ def test_sessions_share_the_listings_of_botocore_data():
         assert first.list_available_services("service-2") is second.list_available_services("service-2")
         shared = (first.list_available_services("service-2"), second.determine_latest_version("sqs", "service-2"))
         assert first.list_api_versions("sqs", "service-2") == second.list_api_versions("sqs", "service-2")
+        # by keyword too, as Session.get_available_services asks (moto's error serializer calls it)
+        assert botocore.session.get_session().get_available_services() == plain[0]
     assert shared == plain and "dynamodb" in plain[0]
 
 

@@ -83,3 +83,29 @@ def test_classify_follows_rules_keep(monkeypatch) -> None:
     left = classify(text, None, "en").text_sentiment
     assert kept == rules_reading == "negative"
     assert left != kept
+
+
+def test_a_short_wish_the_rules_read_as_praise_gives_way_to_the_model(monkeypatch) -> None:
+    # "more comfortable" is praise to the rules; the stacked model reads the wish as the complaint it is.
+    # Plain short praise keeps the rules' reading, also where the NHS-trained model alone would call it
+    # negative (it learned "wait" as a complaint) but no word asks for a change; with `praise_veto_at`
+    # absent nothing is overruled.
+    wish = "The beds could be more comfortable."
+    assert short_kind(wish, read_rules(wish, "en")[2]) == "positive"
+    assert classify(wish, None, "en").text_sentiment == "negative"
+    for praise in ("I recommend this clinic", "No wait at all", "Very helpful staff.", "Great doctor!", "Short wait",
+                   "Nice waiting room", "Clean waiting room"):
+        assert classify(praise, None, "en").text_sentiment == "positive", praise
+    monkeypatch.delitem(text_model().decision["en"], "praise_veto_at")
+    assert classify(wish, None, "en").text_sentiment == "positive"
+
+
+def test_a_person_made_comfortable_or_calm_is_care_not_the_premises() -> None:
+    # NHS comments ("the paramedics made me feel comfortable") counted as cleanliness and comfort before.
+    for text in ("The paramedics made me feel very comfortable", "The nurse was calm and reassuring",
+                 "I felt at ease"):
+        got = classify(text, None, "en")
+        assert got.sentiment == "positive" and "cleanliness" not in got.topics, (text, got.topics)
+    assert "cleanliness" in classify("Very comfortable and clean waiting room", None, "en").topics
+    assert "waiting" not in classify("Very efficient service", None, "en").topics
+    assert "waiting" in classify("Quick and efficient. In and out in 20 minutes.", None, "en").topics

@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.privacy import excerpt, redact_contacts
-from clinic_reviews.notify.digest_render import duration
-from clinic_reviews.notify.rendering import render
 
 LANGS = ("ru", "en")
 HEADERS = {
@@ -164,6 +162,8 @@ def _quality_name(item: str, lang: str) -> str:
 
 
 def time_left(minutes: int | None, lang: str) -> str:
+    from clinic_reviews.notify.digest_render import duration  # with the templates: only pages need them
+
     texts = TEXTS[lang]
     if minutes is None:
         return texts["no_deadline"]
@@ -177,6 +177,10 @@ def local(moment: datetime | None, tz: str) -> str:
 
 
 def page(template: str, lang: str, **context: Any) -> str:
+    """A console page. jinja2 and the templates are imported by the first page, not at the function's start: the
+    JSON API's requests never render (issue 18e)."""
+    from clinic_reviews.notify.rendering import render
+
     lang = lang if lang in LANGS else "ru"
     return render(
         template,

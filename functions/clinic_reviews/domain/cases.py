@@ -20,7 +20,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
@@ -517,6 +516,8 @@ def _minutes(start: datetime, end: datetime) -> int:
 
 
 def _median(values: list[int]) -> int | None:
+    from statistics import median  # with fractions: only the analytics need it, not the console's start
+
     return None if not values else int(median(values))
 
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from email.header import Header
-from email.mime.image import MIMEImage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formataddr
 from typing import Any
 
 
@@ -20,6 +15,13 @@ def mime_message(
     The subject goes through `email.header.Header`: the modern API's folding of long non-ASCII
     subjects loses the space at a fold (seen with CPython 3.11), this one keeps it.
     """
+    # The e-mail package's MIME classes (and its header registry) only when an e-mail is built: a function that
+    # sends SMS or nothing in a request does not load them at its start (issue 18e).
+    from email.header import Header
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
     message = MIMEMultipart("alternative")
     message["Subject"] = Header(subject, "utf-8")
     message["From"] = sender
@@ -65,6 +67,8 @@ class Senders:
         sender_name: str | None = None,
         images: list[dict] | None = None,
     ) -> str:
+        from email.utils import formataddr
+
         if not self.sender_email:
             raise RuntimeError("SENDER_EMAIL is not set in this function's environment: it sends no e-mail")
         sender = formataddr((sender_name, self.sender_email), charset="utf-8") if sender_name else self.sender_email

@@ -17,7 +17,6 @@ from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import Actor, Case, CaseAnalytics, CaseConflict, Change, LogEntry, RootCause
-from clinic_reviews.domain.digest import reply_deadline
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import iso_z
 from clinic_reviews.events import SCHEMA_VERSION, Event
@@ -78,6 +77,8 @@ class CaseOpener:
         self._cases = cases
 
     def open(self, record: ReviewRecord, policy, now: datetime) -> None:
+        from clinic_reviews.domain.digest import reply_deadline  # the intake's; the console never opens a case
+
         clinic = policy.clinic(record.review.clinic_id)
         change = rules.open_case(
             record.key, record.chain_id, now, reply_deadline(record, policy), legal=record.classification.legal

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.intake import HistoryEntry
@@ -20,11 +20,13 @@ from clinic_reviews.domain.ladder import THANK_TIER_ID, Recipient, in_quiet_hour
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
 from clinic_reviews.notify.delivery import Delivery
-from clinic_reviews.notify.messages import AlertContext, alert_email, alert_sms
 from clinic_reviews.services.links import LinkMaker
 from clinic_reviews.store.counters import Counters
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
+
+if TYPE_CHECKING:
+    from clinic_reviews.notify.messages import AlertContext
 
 ANSWERED_OUTCOME = "answered"
 NOTIFIED = "notified"
@@ -118,6 +120,9 @@ class EscalationService:
 
     def _deliver(self, request, policy, clinic, record, tier_id: str, people: list[Recipient], answer_by: datetime,
                  now: datetime) -> list[dict[str, Any]]:
+        # The messages (jinja2, the templates) only when a tier alerts: not for an answered review or in quiet hours.
+        from clinic_reviews.notify.messages import AlertContext
+
         local_day = now.astimezone(ZoneInfo(clinic.timezone)).date()
         emailed = {r.contact_id for r in people if r.channel == "email"}
         ack_links = {r.contact_id: self._ack_link(record, r, tier_id, now) for r in people}
@@ -166,6 +171,8 @@ class EscalationService:
 
     @staticmethod
     def _message(key: str, channel: str, address: str, context: AlertContext, sender_name: str) -> dict[str, Any]:
+        from clinic_reviews.notify.messages import alert_email, alert_sms
+
         if channel == "sms":
             return {"key": key, "channel": "sms", "to": address, "text": alert_sms(context)}
         if channel == "chat":  # the team's Telegram group or a person's chat; a negative carries its case's buttons

@@ -63,29 +63,28 @@ class InsightService:
         first = day - timedelta(days=s.lookback_days - 1)
         negatives: list[Negative] = []
         data_since: dict[str, date] = {}
+        zones = {clinic.id: ZoneInfo(clinic.timezone) for clinic in policy.clinics}
         queries = 0
         for offset in range(s.lookback_days + 1):  # the day after too: late reviews of `day` land there
             queries += 1
-            for record in self._reviews.by_day(chain_id, first + timedelta(days=offset)):
-                review = record.review
-                try:
-                    zone = ZoneInfo(policy.clinic(review.clinic_id).timezone)
-                except PolicyError:
+            for seen in self._reviews.sightings_of_day(chain_id, first + timedelta(days=offset)):
+                zone = zones.get(seen.clinic_id)
+                if zone is None:
                     continue  # a clinic removed from the policy
-                written = review.created_at.astimezone(zone).date()
+                written = seen.created_at.astimezone(zone).date()
                 if written > day:
                     continue
-                data_since[review.clinic_id] = min(written, data_since.get(review.clinic_id, written))
-                if (record.first_sentiment or record.classification.sentiment) != "negative":
+                data_since[seen.clinic_id] = min(written, data_since.get(seen.clinic_id, written))
+                if seen.sentiment != "negative":
                     continue
                 ref = ReviewRef(
-                    key=f"{review.source}|{review.external_id}",
-                    source=review.source,
-                    created_local=review.created_at.astimezone(zone).strftime("%d.%m.%Y"),
-                    excerpt=excerpt((review.text or "")[: EXCERPT_CHARS * 3], EXCERPT_CHARS, review.author),
-                    link=safe_link(review.url),
+                    key=f"{seen.source}|{seen.external_id}",
+                    source=seen.source,
+                    created_local=seen.created_at.astimezone(zone).strftime("%d.%m.%Y"),
+                    excerpt=excerpt(seen.text[: EXCERPT_CHARS * 3], EXCERPT_CHARS, seen.author),
+                    link=safe_link(seen.url),
                 )
-                negatives.append(Negative(review.clinic_id, tuple(record.classification.topics), written, ref))
+                negatives.append(Negative(seen.clinic_id, seen.topics, written, ref))
         clinics = [c.id for c in policy.clinics]
         spikes = detect_spikes(negatives, clinics, day, s, data_since=data_since)
         start = day - timedelta(days=s.recent_days - 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -20,6 +21,26 @@ from clinic_reviews.store.models import HistoryItem, ReviewItem
 
 MAX_REPLY_CHARS = 8_000
 BATCH_GET_LIMIT = 100
+
+
+#: What spike detection reads of each review in its window (services/insights.py): a fifth of the item's attributes.
+SIGHTING_ATTRIBUTES = ["clinic_id", "source", "external_id", "created_at", "sentiment", "first_sentiment", "topics",
+                       "text", "author", "url"]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A review as spike detection reads it: who, when written, how it first read, and what to quote."""
+
+    clinic_id: str
+    source: str
+    external_id: str
+    created_at: datetime
+    sentiment: str  # as first seen, else as now
+    topics: tuple[str, ...]
+    text: str
+    author: str | None
+    url: str | None
 
 
 class Conflict(Exception):
@@ -76,6 +97,22 @@ class ReviewRepository:
         """Every review of the chain received on that clinic-local day (gsi2)."""
         for item in ReviewItem.by_day.query(day_pk(chain_id, day)):
             yield self.record_of(item)
+
+    def sightings_of_day(self, chain_id: str, day: date) -> Iterator[Sighting]:
+        """Every review of the chain received on that clinic-local day, as spike detection reads it (gsi2, with a
+        projection: the 99 days it reads each morning are most of the digest's reading)."""
+        for item in ReviewItem.by_day.query(day_pk(chain_id, day), attributes_to_get=SIGHTING_ATTRIBUTES):
+            yield Sighting(
+                clinic_id=item.clinic_id,
+                source=item.source,
+                external_id=item.external_id,
+                created_at=from_iso(item.created_at),
+                sentiment=item.first_sentiment or item.sentiment,
+                topics=tuple(item.topics or ()),
+                text=item.text or "",
+                author=item.author,
+                url=item.url,
+            )
 
     def open_to_answer(self, clinic_id: str, due_before: datetime | None = None) -> Iterator[ReviewRecord]:
         """Unanswered negatives and complaint parts (reviews that are not negative but hold one) of one clinic,
@@ -217,12 +254,7 @@ class ReviewRepository:
         self, record: ReviewRecord, history: Iterable[HistoryEntry], retention: Retention, today: date | None,
         events: Sequence[str] = (), at: datetime | None = None,
     ) -> ReviewRecord:
-        item = self._to_item(record)
-        item.expires_at = retention.review_expires(record.review.source, record.received_at)
-        if today is not None and record.local_day <= retention.authors_received_on(today):
-            item.author = None
-        if events:
-            item.outbox_id, item.outbox_events, item.outbox_at = _outbox_id(), list(events), iso_z(at or record.received_at)
+        item = self.stored_item(record, retention, today, events, at)
         entries = self._history_items(record.key, history)
         for entry in entries:
             entry.expires_at = item.expires_at
@@ -240,6 +272,19 @@ class ReviewRepository:
                 raise Conflict(f"{record.key} changed concurrently") from None
             raise
         return record.evolve(version=item.version, text_s3_key=item.text_s3_key, expires_at=item.expires_at)
+
+    def stored_item(
+        self, record: ReviewRecord, retention: Retention = DEFAULT, today: date | None = None,
+        events: Sequence[str] = (), at: datetime | None = None,
+    ) -> ReviewItem:
+        """The item a write of `record` stores (arguments as `insert`), before pynamodb's version stamp."""
+        item = self._to_item(record)
+        item.expires_at = retention.review_expires(record.review.source, record.received_at)
+        if today is not None and record.local_day <= retention.authors_received_on(today):
+            item.author = None
+        if events:
+            item.outbox_id, item.outbox_events, item.outbox_at = _outbox_id(), list(events), iso_z(at or record.received_at)
+        return item
 
     def _history_items(self, key: ReviewKey, entries: Iterable[HistoryEntry]) -> list[HistoryItem]:
         items = []

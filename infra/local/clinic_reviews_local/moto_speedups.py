@@ -216,10 +216,11 @@ _listings: dict[tuple, Any] = {}
 def _shared_listing(original):
     """A botocore Loader listing (services, API versions), once per process and search path as once per session."""
 
-    def listing(self, *args):
-        key = (original.__name__, tuple(self.search_paths), args)
+    def listing(self, *args, **kwargs):
+        # botocore calls these by position and by keyword (Session.get_available_services: type_name=...)
+        key = (original.__name__, tuple(self.search_paths), args, tuple(sorted(kwargs.items())))
         if key not in _listings:
-            _listings[key] = original(self, *args)
+            _listings[key] = original(self, *args, **kwargs)
         return _listings[key]
 
     return listing

@@ -7,7 +7,10 @@ and praise. The negative decision uses a threshold chosen on cross-validated tra
 The rules decide alone (rules_decide) for questions (neutral) and, per language, for the kinds of
 short clear reading (SHORT words at most; negative or positive, turned by negation or irony or not)
 where they beat the model on that held-out data (the model's `rules_keep`): a bag of n-grams cannot read
-"not bad" or "thank you for nothing".
+"not bad" or "thank you for nothing". A short plain praise reading (not turned) that holds a word of a
+request or comparison gives way when the combined probabilities call the text negative (the model's
+`praise_veto_at`, `praise_veto_words`): wishes such as "The beds could be more comfortable." carry
+praise words the rules count.
 The combined score is p(positive) - p(negative), kept inside the band of the decided sentiment, and
 the rules' praise and blame stay with it (mismatch and mixed-review logic use them). Texts in other
 languages, or without words, keep the rules' reading. Learned topics are added to the rules' topics.
@@ -41,14 +44,14 @@ def read_text(
         return (_neutral(rules) if kind == "question" and rules.informative else rules), None
     outputs = model.read(tokens)
     learned = model.topics_of(outputs) if code in model.topic_langs else None
-    fixed = rules_decide(text, rules, kind, model.rules_keep(code))
-    if fixed is not None:
-        return (_neutral(rules) if fixed == "neutral" else rules), learned
     logits = outputs[: len(SENTIMENTS)]
     if adaptation is not None:
         logits = adaptation.adjust(logits, features(text))
     evidence = Evidence(rules.score or 0.0, rules.blame, rules.praise, rules.score is not None, rules.turned)
     probs = model.combine(logits, evidence, code)
+    fixed = rules_decide(text, rules, kind, model.rules_keep(code))
+    if fixed is not None and not model.overrules(short_kind(text, rules), probs, code, tokens):
+        return (_neutral(rules) if fixed == "neutral" else rules), learned
     score = banded(probs[2] - probs[0], model.decide(probs, code))
     return Reading(round(score, 4), True, rules.praise, rules.blame, rules.turned), learned
 

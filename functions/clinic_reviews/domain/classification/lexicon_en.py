@@ -165,9 +165,10 @@ ENTRIES: list[tuple[str, Cue]] = [
      Cue(-0.7, "waiting", tag=SIMPLE)),
     ("call back, call ~ back, callback, return my call, returned my call, get back to",
      Cue(0.0, "front_desk", neg=-0.6, neg_tag=SIMPLE)),
-    (("quick, quickly, fast, prompt, promptly, on time, punctual, right away, in and out, efficient, "
-     "efficiently, no wait, no waiting, minimal wait, seen immediately, immediately, speedy, timely"),
+    (("quick, quickly, fast, prompt, promptly, on time, punctual, right away, in and out, "
+     "no wait, no waiting, minimal wait, seen immediately, immediately, speedy, timely"),
      Cue(0.45, "waiting", SPEEDY, neg=-0.4)),
+    ("efficient, efficiently", _good(0.45, -0.4)),  # how things were run; speed only where it says so
     # --- money -------------------------------------------------------------------------------------
     (("expensive, overpriced, pricey, overcharge, overcharged, overcharging, rip off, ripoff, rip-off, "
      "hidden fee, surprise bill, charged ~ twice, double charged, double billed, billed ~ twice, "
@@ -194,8 +195,13 @@ ENTRIES: list[tuple[str, Cue]] = [
      "same-day appointment, flexible"), Cue(0.5, "scheduling")),
     ("convenient, convenience, easy", _good(0.35)),
     # --- cleanliness and comfort -------------------------------------------------------------------
+    # A person made comfortable or calm is care, not the premises: praise for what the sentence names
+    # (a calm waiting room stays cleanliness and comfort through its anchor).
+    (("feel comfortable, felt comfortable, feel ~ comfortable, felt ~ comfortable, made ~ comfortable, "
+     "make ~ comfortable, makes ~ comfortable, kept ~ comfortable, at ease, put ~ at ease, calm, relaxed, "
+     "relaxing"), _good(0.5, -0.6)),
     (("clean, cleanliness, spotless, tidy, hygienic, sterile, cozy, cosy, comfortable, comfy, modern, "
-     "bright, well maintained, well-maintained, beautiful, calm, relaxing, tasty"),
+     "bright, well maintained, well-maintained, beautiful, tasty"),
      Cue(0.5, "cleanliness", frozenset({"doctor", "cleanliness"}), neg=-0.6)),
     (("dirty, filthy, grimy, dusty, smelly, smell, stink, stank, stinks, trash, garbage, freezing, cramped, "
      "noisy, broken, cockroach, mold, mould, unhygienic, unsanitary, stained, gross"),

@@ -115,6 +115,16 @@ class TextModel:
             return "negative"
         return "neutral" if probs[1] * rule["neutral_weight"] > probs[2] else "positive"
 
+    def overrules(self, kind: str | None, probs: list[float], lang: str, tokens: list[str]) -> bool:
+        """Whether the combined reading overrules the rules' short reading of `kind` (combined.short_kind):
+        plain praise (not turned) holding one of the language's words of a request or comparison
+        (`praise_veto_words`: "more", "quicker", "could", "please") whose combined probability of negative
+        reaches `praise_veto_at`: a wish the rules read as praise ("The beds could be more comfortable.",
+        "Answer calls quicker"). "Short wait" has no such word and stays praise. Absent from the file: never."""
+        rule = self.decision.get(lang) or self.decision["en"]
+        return (kind == "positive" and probs[0] >= rule.get("praise_veto_at", 2.0)
+                and not set(rule.get("praise_veto_words", ())).isdisjoint(tokens))
+
     def rules_keep(self, lang: str | None) -> tuple[str, ...]:
         """The kinds of short clear reading (combined.short_kind) the rules keep in `lang`: those where
         they beat the model on held-out training data."""
