@@ -140,7 +140,7 @@ def needs_intake(review: Review, existing: ReviewRecord | None) -> bool:
     """
     if existing is None or existing.content_hash != review.content_hash():
         return True
-    return existing.follow_up or (existing.is_open_negative and not existing.backfill and existing.escalation is None)
+    return existing.follow_up or existing.awaits_escalation
 
 
 def with_reply(existing: ReviewRecord, reply: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -22,6 +22,8 @@ UNCHANGED = "unchanged"
 RECEIVED = "review.received"
 UPDATED = "review.updated"
 ANSWERED_EVENT = "review.answered"
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
@@ -78,14 +80,15 @@ def _unchanged(existing: ReviewRecord, thank_share: float) -> Assessment:
     marker says so); a review still marked `follow_up` has its complaint part's case opened and its thank reminder
     started again. Each is idempotent (a conditional case write, deterministic execution names), so repeating is
     safe; once they are done the intake clears the marker and the review costs nothing more."""
-    pending = existing.follow_up
-    return Assessment(
-        UNCHANGED,
-        None,
-        escalate=_needs_escalation(existing),
-        flag=pending and _flags(existing, None),
-        thank=pending and wants_thank_reminder(existing, thank_share),
-    )
+    flag, thank = _owed(existing, existing, thank_share)
+    return Assessment(UNCHANGED, None, escalate=existing.awaits_escalation, flag=flag, thank=thank)
+
+
+def _owed(before: ReviewRecord, record: ReviewRecord, thank_share: float) -> tuple[bool, bool]:
+    """The follow-ups (case, thank reminder) a write marked `follow_up` left undone, for the review as it stands."""
+    if not before.follow_up:
+        return False, False
+    return _flags(record, None), wants_thank_reminder(record, thank_share)
 
 
 def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now, backfill_window) -> Assessment:
@@ -107,7 +110,7 @@ def _first_sight(review, classification, content_hash, chain_id, clinic_tz, now,
     )
     # The item itself records the first sight (received_at, first rating and sentiment, backfill):
     # no history entry, so storing a new review is one conditional PutItem.
-    return Assessment(NEW, record, events=(RECEIVED,), escalate=_needs_escalation(record), flag=_flags(record, None))
+    return Assessment(NEW, record, events=(RECEIVED,), escalate=record.awaits_escalation, flag=_flags(record, None))
 
 
 def _changed(review, classification, content_hash, existing: ReviewRecord, now, thank_share: float) -> Assessment:
@@ -127,21 +130,17 @@ def _changed(review, classification, content_hash, existing: ReviewRecord, now, 
         record = record.evolve(status=ANSWERED, answered_at=min(review.reply.created_at, now), answered_by="platform")
         events.append(ANSWERED_EVENT)
         history.append(HistoryEntry(now, "answered", {"by": "platform"}))
+    owed_flag, owed_thank = _owed(existing, record, thank_share)
     return Assessment(
         CHANGED,
         record,
         events=tuple(events),
-        escalate=_needs_escalation(record),
-        # follow-ups the first write left undone are done now, on the review as it stands
-        flag=_flags(record, existing) or (existing.follow_up and _flags(record, None)),
-        thank=existing.follow_up and wants_thank_reminder(record, thank_share),
+        escalate=record.awaits_escalation,
+        flag=_flags(record, existing) or owed_flag,
+        thank=owed_thank,
         history=tuple(history),
         changed_fields=changed,
     )
-
-
-def _needs_escalation(record: ReviewRecord) -> bool:
-    return record.is_open_negative and not record.backfill and record.escalation is None
 
 
 def _flags(record: ReviewRecord, before: ReviewRecord | None) -> bool:

@@ -54,6 +54,11 @@ class ReviewRecord:
         return self.status == OPEN and self.classification.sentiment == "negative"
 
     @property
+    def awaits_escalation(self) -> bool:
+        """An open negative, not backfill, whose escalation workflow was never started (the intake starts it)."""
+        return self.is_open_negative and not self.backfill and self.escalation is None
+
+    @property
     def needs_answer(self) -> bool:
         """A negative, or a review that is not negative but holds a complaint part (docs/complaint-part.md)."""
         cls = self.classification
