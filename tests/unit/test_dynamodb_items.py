@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 from unittest import mock
 
 import boto3
@@ -14,7 +13,7 @@ import pytest
 from clinic_reviews_local import dynamodb_items
 from moto import mock_aws
 
-_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-central-1"}
+from .moto_runs import answers
 
 #: Every kind of value, odd numbers and nesting included.
 VALUES = [
@@ -73,22 +72,11 @@ def _scenario() -> list:
             db.put_item(TableName="t", Item=too_big)
         seen.append(refused.value.response["Error"])
     seen.append(db.scan(TableName="t", ProjectionExpression="sk, v"))
-    for answer in seen:
-        if isinstance(answer, dict):
-            answer.pop("ResponseMetadata", None)
     return seen
 
 
-def _run(fast: bool) -> list:
-    with mock.patch.dict(os.environ, _ENV), mock_aws():
-        if not fast:
-            return _scenario()
-        with dynamodb_items.installed():
-            return _scenario()
-
-
 def test_answers_are_the_same_with_and_without_the_fast_paths():
-    plain, fast = _run(False), _run(True)
+    plain, fast = answers(_scenario), answers(_scenario, dynamodb_items.installed)
     assert fast == plain
     assert plain[0]["Items"][4]["v"] == {"N": "1E+2"}  # a projection normalizes numbers, in both
     assert set(plain[4]["Items"][0]["v"]["M"]) == {"l", "n"}  # the nested path
