@@ -13,7 +13,7 @@ timeouts and retries, acting as a deployed function, so the IAM hook runs as it 
 
 Printed: the median and the 90th percentile of `time.process_time` per call, in milliseconds. `--profile KIND`
 prints the cProfile of that kind's calls (top functions by cumulative time). `--bare` leaves out the local stack's
-per-call speed-ups (dynamodb_items.py) to compare with.
+per-call speed-ups (dynamodb_items.py, response_serializer.py) to compare with.
 """
 
 from __future__ import annotations
@@ -132,10 +132,10 @@ def measure(aws: Any, calls: int, profile: str | None) -> dict[str, dict[str, fl
 
 
 def main() -> dict[str, Any]:
-    from clinic_reviews_local import dynamodb_items
+    from clinic_reviews_local import dynamodb_items, response_serializer
     from clinic_reviews_local.stack import LocalStack
 
-    SPEEDUPS = [dynamodb_items]
+    SPEEDUPS = [dynamodb_items, response_serializer]
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200)

@@ -1,5 +1,5 @@
-"""The local stack runs its embedded AWS with the per-call fast paths installed (dynamodb_items.py), and the answers
-through a deployed function's role are what DynamoDB gives."""
+"""The local stack runs its embedded AWS with the per-call fast paths installed (dynamodb_items.py,
+response_serializer.py), and the answers through a deployed function's role are what DynamoDB gives."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ def test_a_projected_query_converts_only_the_projected_values(aws):
                          ProjectionExpression="a3, score, nothere")
     assert found["Items"] == [{"a3": {"S": "v3"}, "score": {"N": "-0.750"}}]
     assert spy.call_count == 1  # the number's round trip; moto's own path: 3 x 35 values
+
+
+def test_a_response_s_member_names_are_worked_out_once(aws):
+    from moto.core import serialize
+
+    sfn = aws.client("stepfunctions")
+    with mock.patch.object(serialize.NoAlias, "has_alias", autospec=True, side_effect=serialize.NoAlias.has_alias) as asked:
+        sfn.describe_state_machine(stateMachineArn=aws.physical("EscalationStateMachine"))
+        first = asked.call_count
+        sfn.describe_state_machine(stateMachineArn=aws.physical("EscalationStateMachine"))
+    assert first > 5 and asked.call_count == first  # moto's own: asked again for every response
