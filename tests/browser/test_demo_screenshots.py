@@ -25,4 +25,5 @@ def test_without_the_background_browser_the_shot_is_taken_at_once(site, tmp_path
     target = tmp_path / "feedback.png"
     with site() as s:
         shot = screenshot(s.aws, {"/f/": "FeedbackFunction"}, s.path, target)
-        assert target.is_file() and s.figures()["opened"] == 1 and shot.result() is None
+        assert shot.held_back == [] and shot.result() is None  # done before returning, its requests sent
+        assert target.is_file() and s.figures()["opened"] == 1

@@ -171,13 +171,13 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
     """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
 
     Inside `started_early()` the caller goes on as soon as the page itself has been served, while Chromium
-    renders it (the screenshot is off the caller's path); `Shot.result()` says why not (None when saved): no
-    browser, or Chromium failing or timing out. A screenshot never fails the demo.
+    renders it (the screenshot is off the caller's path); outside it, Chromium starts for this shot and the call
+    returns when it is done. `Shot.result()` says why not (None when saved): no browser, or Chromium failing or
+    timing out. A screenshot never fails the demo.
     """
     reason = unavailable()
     if reason:
         return Shot(_reason=reason, _done=True)
-    from playwright.sync_api import Error
 
     def shoot(browser: Any, url: str) -> None:
         context = browser.new_context(viewport=viewport, locale=locale)
@@ -188,14 +188,12 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
         page.screenshot(path=str(target), full_page=True)
         context.close()
 
-    if _background is not None:
-        server = _FirstPageServer(aws, routes, path).__enter__()
-        job = _background.submit(lambda browser: shoot(browser, server.url))
-        wait([job, server.page_served], return_when=FIRST_COMPLETED)
-        return Shot(job, server)
-    try:
-        with LocalHttpServer(aws, routes) as server, chromium() as browser:
-            shoot(browser, server.url)
-    except (RuntimeError, Error) as exc:
-        return Shot(_reason=str(exc).splitlines()[0], _done=True)
-    return Shot(_done=True)
+    if _background is None:  # no browser started early: one for this shot, done before returning
+        with started_early():
+            shot = screenshot(aws, routes, path, target, viewport, locale, cookies)
+            shot.result()
+            return shot
+    server = _FirstPageServer(aws, routes, path).__enter__()
+    job = _background.submit(lambda browser: shoot(browser, server.url))
+    wait([job, server.page_served], return_when=FIRST_COMPLETED)
+    return Shot(job, server)
