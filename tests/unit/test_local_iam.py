@@ -125,3 +125,27 @@ def test_only_the_aws_managed_policies_a_template_names_are_loaded():
         assert loaded["AWSLambdaBasicExecutionRole"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
         document = iam.get_policy_version(PolicyArn=loaded["AWSLambdaBasicExecutionRole"], VersionId="v1")
         assert "logs:PutLogEvents" in str(document["PolicyVersion"]["Document"])
+
+
+def test_roles_sharing_a_managed_policy_read_it_from_iam_once():
+    import boto3
+    from clinic_reviews_local.deployer import Deployed, Stack
+    from clinic_reviews_local.iam import authorizer_for, only_aws_policies
+    from moto import mock_aws
+
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    roles = {f"R{i}": Deployed(f"R{i}", "AWS::IAM::Role", f"r{i}", {"Arn": f"arn:aws:iam::123456789012:role/r{i}"},
+                               {"ManagedPolicyArns": [basic]}) for i in range(3)}
+    functions = {f"F{i}": Deployed(f"F{i}", "AWS::Lambda::Function", f"f{i}", {"Arn": f"arn:aws:lambda:eu-central-1:123456789012:function:f{i}"},
+                                   {"Role": f"arn:aws:iam::123456789012:role/r{i}"}) for i in range(3)}
+    stack = Stack("s", "eu-central-1", roles | functions, {}, {})
+    with mock_aws(config={"iam": {"load_aws_managed_policies": True}}), \
+            only_aws_policies({"AWSLambdaBasicExecutionRole"}):
+        iam = boto3.client("iam", region_name="eu-central-1")
+        calls = []
+        iam.meta.events.register("before-call.iam.*", lambda model, **_: calls.append(model.name))
+        authorizer = authorizer_for(stack, iam)
+    assert calls == ["GetPolicy", "GetPolicyVersion"]  # not once per role
+    statements = [authorizer.principals[f"f{i}"].statements for i in range(3)]
+    assert statements[0] == statements[1] == statements[2]
+    assert any("logs:PutLogEvents" in s.actions for s in statements[0])

@@ -220,7 +220,7 @@ def test_executions_sharing_one_parsed_program_and_task_clients_run_as_with_thei
     shared, shared_parses, shared_clients = _executions(shared=True)
     assert shared == own
     assert own[0][0] == "SUCCEEDED" and own[0][2].count("TaskFailed") == 3  # two retries each, then the catch
-    assert (own_parses, shared_parses) == (1 + 6, 1 + 1)  # create_state_machine validates; then per execution
+    assert (own_parses, shared_parses) == (1 + 6, 1)  # create_state_machine validates; then per execution, or never
     assert (own_clients, shared_clients) == (1 + 6 * 3, 1 + 1)  # this test's own; a client per task attempt, or one
 
 
@@ -230,3 +230,38 @@ def test_a_shared_program_has_its_heap_keys_drawn_at_parse():
     components = moto_speedups.components(program)
     assert len(components) > 10
     assert all(c._EvalComponent__heap_key is not None for c in components)
+
+
+def _refused_definition(fast: bool) -> tuple[str, str]:
+    from botocore.exceptions import ClientError
+
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+            (moto_speedups.install() if fast else mock.MagicMock()):
+        sfn = boto3.client("stepfunctions", region_name="eu-central-1")
+        with pytest.raises(ClientError) as refused:
+            sfn.create_state_machine(name="bad", definition='{"StartAt": "X", "States": {"X": {"Type": "Nope"}}}',
+                                     roleArn="arn:aws:iam::123456789012:role/r")
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def test_a_bad_definition_is_refused_as_moto_refuses_it_when_its_parse_is_shared():
+    assert _refused_definition(fast=True) == _refused_definition(fast=False)
+    assert "mismatched input" in _refused_definition(fast=True)[1]  # moto's InvalidDefinition, ANTLR's words
+
+
+def test_moto_and_boto3_share_a_service_model_unless_a_search_path_holds_another(tmp_path):
+    import boto3
+    from botocore.loaders import create_loader
+
+    with moto_speedups.install():
+        session_loader = boto3.Session()._session.get_component("data_loader")  # searches boto3's data folder too
+        assert session_loader.search_paths != create_loader().search_paths
+        assert create_loader().load_service_model("dynamodb", "service-2") is \
+            session_loader.load_service_model("dynamodb", "service-2")
+        own = tmp_path / "sqs" / "2012-11-05"
+        own.mkdir(parents=True)
+        (own / "service-2.json").write_text('{"metadata": {"note": "a customer model"}, "operations": {}, "shapes": {}}')
+        customized = create_loader(str(tmp_path))
+        assert customized.load_service_model("sqs", "service-2") == {
+            "metadata": {"note": "a customer model"}, "operations": {}, "shapes": {}}
+        assert create_loader().load_service_model("sqs", "service-2")["operations"]  # botocore's, not shared with it

@@ -401,13 +401,16 @@ def authorizer_for(stack: Any, iam_client: Any) -> Authorizer:
     """The principals of a deployed stack: each function and state machine with its role's statements (inline
     policies as the SAM transform wrote them, managed policies as IAM holds them)."""
     roles: dict[str, tuple[str, list[Statement]]] = {}
+    managed: dict[str, list[dict[str, Any]]] = {}  # each managed policy read from IAM once (most roles share a few)
     for role in stack.of_type("AWS::IAM::Role"):
         statements = []
         for policy in role.properties.get("Policies", []):
             for index, raw in enumerate(_listed_statements(policy["PolicyDocument"])):
                 statements.append(Statement.read(f"{policy['PolicyName']}#{index}", raw))
         for arn in role.properties.get("ManagedPolicyArns", []):
-            for index, raw in enumerate(_managed_statements(iam_client, arn)):
+            if arn not in managed:
+                managed[arn] = _managed_statements(iam_client, arn)
+            for index, raw in enumerate(managed[arn]):
                 statements.append(Statement.read(f"managed:{arn.rsplit('/', 1)[-1]}#{index}", raw))
         roles[role.attributes["Arn"]] = (role.logical_id, statements)
     principals: dict[str, Principal] = {}

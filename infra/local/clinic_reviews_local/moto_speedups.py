@@ -18,11 +18,11 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
 
 - Clients: every local function container builds its own botocore session, as on AWS, and each session
   parsed the same service model JSON again. Service models are read-only data; here they are parsed once
-  per process and shared by the sessions (same search path, extras, name, kind and version). So are the
-  other data files (`endpoints`, `partitions`, `_retry`, `sdk-default-configuration`): pynamodb keeps a
-  session per thread, so each Step Functions task thread that touched the table parsed the 1 MB endpoints
-  file again. botocore already shares each of them between all the clients of one session. The listings of the
-  data folders (which services, which API versions: a walk of ~400 folders per new session) are shared the same way.
+  per process and shared by the sessions and moto's own loader (same files found, extras, name, kind and version;
+  moto parsed each model of a call's service again for its own parsing and serializing). So are the other data
+  files (`endpoints`, `partitions`, `_retry`, `sdk-default-configuration`): pynamodb keeps a session per thread,
+  so each Step Functions task thread that touched the table parsed the 1 MB endpoints file again. botocore already
+  shares each of them between all the clients of one session. The listings of the data folders (which services, which API versions: a walk of ~400 folders per new session) are shared the same way.
 
 - EventBridge to SQS (the events tap, the template's queues): moto builds each delivered event from its input
   template with eight JSONPath expressions, parsed again (a PLY parser) for every event: a tenth of the outbox's
@@ -31,7 +31,8 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
 - Step Functions: moto parses a state machine's definition (ANTLR) again for every execution it runs, about a
   twentieth of a first demo run. The parsed program is read-only while it runs (an execution's state lives in
   its own environment; moto 5.2.5's components assign nothing but a lazily drawn heap key, drawn here at parse
-  time so that executions sharing the program cannot race for it): each definition is parsed once per process.
+  time so that executions sharing the program cannot race for it): each definition is parsed once per process,
+  including the parse moto does to validate a new definition (`SharedParser`).
   A task state's service integration (Lambda invoke, DynamoDB, SNS, EventBridge) built a new boto3 client for every
   call; moto gives them fixed keys and configuration whatever the state's credentials, so one client per region
   and service serves them all (clients are thread-safe; who acts is read from the calling thread at call time).
@@ -40,6 +41,8 @@ comparison of two `DynamoType`s rebuilds both values (`Decimal(...)` for numbers
   is computed once.
 
 - Query: one partition, not the whole table (dynamodb_index.py).
+- Keys: KMS's RSA material made when first used, Cognito's pool key imported once (moto_keys.py).
+- Imports: moto.ec2 and moto.batch, which the stack never calls, imported when first used (deferred_imports.py).
 - Memory: moto's models are not all kept for its dashboard (moto_instances.py).
 
 `install()` returns an ExitStack that undoes all of it; tests/unit/test_moto_speedups.py compares each fast
@@ -50,12 +53,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import glob
+import os
 import threading
 from contextlib import ExitStack
 from typing import Any
 from unittest import mock
 
-from clinic_reviews_local import dynamodb_index, moto_instances
+from clinic_reviews_local import deferred_imports, dynamodb_index, moto_instances, moto_keys
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _SETS = ("SS", "NS")
@@ -187,9 +192,27 @@ def _fast_transactions(original):
 _service_models: dict[tuple, Any] = {}
 
 
+_holding_paths: dict[tuple, tuple[str, ...]] = {}
+
+
+def holding(search_paths: list[str], service_name: str, type_name: str) -> tuple[str, ...]:
+    """The search paths with a `type_name` file (or its extras) of `service_name`: all botocore reads for that model.
+
+    A boto3 session's loader also searches boto3's data folder (resources only), moto's own loader does not; both
+    read the same service model, which is therefore shared between them."""
+    key = (tuple(search_paths), service_name, type_name)
+    if key not in _holding_paths:
+        pattern = os.path.join("*", glob.escape(type_name) + "*")
+        _holding_paths[key] = tuple(
+            path for path in search_paths if glob.glob(os.path.join(glob.escape(path), glob.escape(service_name), pattern))
+        )
+    return _holding_paths[key]
+
+
 def _shared_models(original):
     def load_service_model(self, service_name, type_name, api_version=None):
-        key = (tuple(self.search_paths), tuple(self.extras_types), service_name, type_name, api_version)
+        key = (holding(self.search_paths, service_name, type_name), tuple(self.extras_types), service_name, type_name,
+               api_version)
         if key not in _service_models:
             _service_models[key] = original(self, service_name, type_name, api_version)
         return _service_models[key]
@@ -302,6 +325,16 @@ def _shared_task_clients() -> ExitStack:
     return patches
 
 
+class SharedParser:
+    """moto's `AmazonStateLanguageParser` as its Step Functions backend sees it when validating a definition (create
+    and update): the parse is `program_for`'s, so creating a machine parses its definition for its executions too,
+    and a stack deployed again in the same process parses nothing. A bad definition raises what moto's parse raises."""
+
+    @staticmethod
+    def parse(definition: str) -> tuple[Any, None]:
+        return program_for(definition), None  # moto's validation uses neither the program nor the parse tree
+
+
 def _shared_program(self) -> Any:
     """moto's `ExecutionWorker._get_evaluation_entrypoint`, from `program_for`."""
     return program_for(self._evaluation_details.state_machine_details.definition)
@@ -325,6 +358,7 @@ def install() -> ExitStack:
     from moto.dynamodb.models.table import Table
 
     patches = ExitStack()
+    patches.enter_context(deferred_imports.deferred())  # before anything imports moto.ec2 (SSM, Step Functions)
     fast = _fast_structure(BaseJSONSerializer._serialize_type_structure)
     patches.enter_context(mock.patch.object(BaseJSONSerializer, "_serialize_type_structure", fast))
     patches.enter_context(mock.patch.object(Table, "all_items", all_items))
@@ -340,9 +374,12 @@ def install() -> ExitStack:
     patches.enter_context(dynamodb_index.installed())  # Query by partition (wraps the table order patched above)
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
-    # last: importing moto's Step Functions interpreter imports moto.ec2, which reads botocore data (shared above)
+    patches.enter_context(moto_keys.installed())  # KMS keys' RSA material made when used; Cognito's key parsed once
+    # last: importing moto's Step Functions interpreter reads botocore data (shared above)
+    import moto.stepfunctions.parser.models as sfn_models
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
+    patches.enter_context(mock.patch.object(sfn_models, "AmazonStateLanguageParser", SharedParser))
     patches.enter_context(_shared_task_clients())
     return patches
