@@ -18,6 +18,7 @@ from clinic_reviews.domain.cases import CASE_ACTION, CASE_CLOSED, SORRY_BONUS, T
 from clinic_reviews.domain.reply_quality import QualityRow, quality_rows
 from clinic_reviews.domain.report import month_days
 from clinic_reviews.domain.turned import TurnedFigures, turned_figures
+from clinic_reviews.services.day_reads import DayReads
 from clinic_reviews.services.reply_quality import CORPUS_DAYS
 
 AFTER_DAYS = 31  # a patient may come back and write again within a month of the answer
@@ -56,19 +57,21 @@ class InsightReport:
         self._cases = cases
         self._now = now
 
-    def month(self, chain_id: str, first: date) -> MonthInsights:
+    def month(self, chain_id: str, first: date, reads: DayReads | None = None) -> MonthInsights:
+        """`reads`: the report's reads of the days (services/day_reads.py), so that no day is read twice."""
+        reads = reads or DayReads(self._quality.reviews, self._cases)
         policy = self._policies.chain(chain_id)
         days = month_days(first)
         today = self._now().astimezone(ZoneInfo(policy.chain.timezone)).date()
         last_read = min(days[-1] + timedelta(days=AFTER_DAYS), today + timedelta(days=1))
-        records = list(self._quality.records(chain_id, first - timedelta(days=CORPUS_DAYS), max(last_read, days[-1])))
+        records = list(self._quality.records(chain_id, first - timedelta(days=CORPUS_DAYS), max(last_read, days[-1]), reads))
         scores = self._quality.scores(chain_id, first, days[-1], records)
         in_month = [r for r in records if first <= r.local_day <= days[-1]]
         bonuses: dict = defaultdict(set)
         case_turned = set()
         if self._cases is not None:
             for day in days:
-                for entry in self._cases.log_of_day(chain_id, day):
+                for entry in reads.log_of_day(chain_id, day):
                     if entry.event == CASE_ACTION and entry.action is not None and entry.action.kind == SORRY_BONUS:
                         bonuses[entry.case.key].add(entry.action.bonus_kind or "other")
                     elif entry.event == CASE_CLOSED and entry.case.outcome in TURNED:

@@ -85,11 +85,17 @@ class ReplyQualityService:
         reply = self._input(record, text, self._now(), who, policy, full_text, tuple(allowed))
         return score_replies([reply], corpus)[0]
 
-    def records(self, chain_id: str, first: date, last: date) -> Iterable[ReviewRecord]:
-        """The chain's reviews received on the days [first, last] (one gsi2 Query a day)."""
+    @property
+    def reviews(self):
+        """The reviews' repository it reads (store.reviews.ReviewRepository)."""
+        return self._reviews
+
+    def records(self, chain_id: str, first: date, last: date, reads=None) -> Iterable[ReviewRecord]:
+        """The chain's reviews received on the days [first, last] (one gsi2 Query a day, or from `reads`, a
+        services.day_reads.DayReads)."""
         day = first
         while day <= last:
-            yield from self._reviews.by_day(chain_id, day)
+            yield from (reads or self._reviews).by_day(chain_id, day)
             day += timedelta(days=1)
 
     @staticmethod

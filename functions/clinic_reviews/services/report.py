@@ -26,6 +26,7 @@ from clinic_reviews.notify.case_block import report_with_cases
 from clinic_reviews.notify.delivery import Delivery
 from clinic_reviews.notify.report_charts import Chart, render_charts
 from clinic_reviews.notify.report_render import ReportDocuments, render_report
+from clinic_reviews.services.day_reads import DayReads
 from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
@@ -76,23 +77,24 @@ class ReportService:
         """The month a run now reports on: the last complete month in the chain's zone."""
         return report_month(self._now(), self._policies.chain(chain_id).chain.timezone)
 
-    def tally(self, chain_id: str, month: date) -> MonthTally:
+    def tally(self, chain_id: str, month: date, reads: DayReads | None = None) -> MonthTally:
         policy = self._policies.chain(chain_id)
         tally = MonthTally(policy, month)
         for day in month_days(month):
-            tally.add_all(self._reviews.by_day(chain_id, day))
+            tally.add_all((reads or self._reviews).by_day(chain_id, day))
         return tally
 
     def build(self, chain_id: str, month: date | None = None, archive_url: str | None = None) -> ReportOutput:
         policy = self._policies.chain(chain_id)
         first = month_start(month) if month else self.month_for(chain_id)
-        current = self.tally(chain_id, first)
-        previous = self.tally(chain_id, previous_month(first))
+        reads = DayReads(self._reviews, self._cases)  # each day read once: the months, the insights' corpus
+        current = self.tally(chain_id, first, reads)
+        previous = self.tally(chain_id, previous_month(first), reads)
         report = build_report(current, previous, policy, self._now())
         charts = render_charts(report)
         documents = render_report(report, charts, archive_url)
         if self._cases is not None:  # cases (issue 9): a separate block from the month's case log
-            case_log = [e for day in month_days(first) for e in self._cases.log_of_day(chain_id, day)]
+            case_log = [e for day in month_days(first) for e in reads.log_of_day(chain_id, day)]
             documents = report_with_cases(documents, case_log, policy, first)
         if self._feedback is not None:  # post-visit feedback (issue 7): sent, opened, rated, clicks, complaints
             from clinic_reviews.notify.feedback_block import report_with_feedback
@@ -107,7 +109,7 @@ class ReportService:
         if self._insights is not None:  # systemic problems, reply quality, turned negatives (issue 19)
             from clinic_reviews.notify.month_insights_block import report_with_insights
 
-            month_insights = self._insights.month(chain_id, first)
+            month_insights = self._insights.month(chain_id, first, reads)
             documents = report_with_insights(documents, month_insights, policy, first.strftime("%m.%Y"))
         return ReportOutput(report, charts, documents)
 

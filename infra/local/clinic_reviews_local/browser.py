@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any
+
+from clinic_reviews_local.http import LocalHttpServer
 
 CHROMIUM = os.environ.get("CLINIC_REVIEWS_CHROMIUM", "/usr/bin/chromium")
 #: Headless (playwright adds the flag) on a machine with no screen and a closed network: no sandbox (root), no GPU, no QUIC, no
@@ -63,8 +66,7 @@ def chromium() -> Iterator[Any]:
 class Background:
     """Chromium started once, in a thread of its own, while the caller goes on (the demo starts it before
     deploying, so its start-up overlaps the replay). playwright's sync API belongs to the thread that started it:
-    `run(job)` runs `job(browser)` in that thread while the caller waits, so what a job does happens in the
-    caller's order."""
+    `submit(job)` queues `job(browser)` in that thread, so jobs run in the caller's order."""
 
     def __init__(self):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")  # one thread, reused
@@ -74,9 +76,10 @@ class Background:
     def _start(self) -> Any:
         return self._open.enter_context(chromium())
 
-    def run(self, job: Callable[[Any], Any]) -> Any:
-        """`job(browser)` in Chromium's thread; RuntimeError when Chromium did not start (why)."""
-        return self._thread.submit(lambda: job(self._browser.result())).result()
+    def submit(self, job: Callable[[Any], Any]) -> Future:
+        """`job(browser)` in Chromium's thread, after the jobs before it; the future raises RuntimeError when
+        Chromium did not start (why)."""
+        return self._thread.submit(lambda: job(self._browser.result()))
 
     def close(self) -> None:
         self._thread.submit(self._open.close).result()
@@ -102,19 +105,79 @@ def started_early() -> Iterator[None]:
         background.close()
 
 
+class _FirstPageServer(LocalHttpServer):
+    """The page's own request goes through the stack while the caller waits (`page_served`); after it the caller
+    goes on, so nothing else may touch the stack: a later GET is answered 404 and noted in `missed` (the pages are
+    self-contained; Chromium's own /favicon.ico probe is not noted), any other request is answered 204 and kept in
+    `deferred` for the caller to send through the stack when the screenshot is done."""
+
+    FAVICON = "/favicon.ico"
+
+    def __init__(self, aws, routes: dict[str, str], path: str):
+        super().__init__(aws, routes)
+        self._path = path
+        self.page_served: Future = Future()
+        self.missed: list[str] = []
+        self.deferred: list[tuple[str, str, bytes | None, dict[str, str]]] = []
+
+    def dispatch(self, method, path, body, headers):
+        if not self.page_served.done() and method == "GET" and path == self._path:
+            try:
+                return super().dispatch(method, path, body, headers)
+            finally:
+                self.page_served.set_result(None)
+        if method != "GET":
+            self.deferred.append((method, path, body, headers))
+            return 204, {}, b""
+        if path != self.FAVICON:
+            self.missed.append(path)
+        return 404, {"content-type": "text/plain"}, b"not found"
+
+
+@dataclass
+class Shot:
+    """A screenshot, taken or under way in Chromium's thread. `result()` waits for it, sends the requests the page
+    made after loading through the stack (in the caller's thread) and returns why no PNG was saved, or None."""
+
+    _job: Future | None = None
+    _server: _FirstPageServer | None = None
+    _reason: str | None = None
+    _done: bool = False
+
+    @property
+    def held_back(self) -> list[str]:
+        """The requests the page made after loading, not yet sent through the stack ("POST /f/.../seen")."""
+        return [] if self._server is None or self._done else [f"{m} {p}" for m, p, _, _ in self._server.deferred]
+
+    def result(self) -> str | None:
+        if self._done:
+            return self._reason
+        self._done = True
+        try:
+            self._job.result()
+        except Exception as exc:  # noqa: BLE001 - whatever stopped Chromium is the reason; a screenshot never fails the demo
+            self._reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        finally:
+            self._server.__exit__(None, None, None)
+        for method, path, body, headers in self._server.deferred:
+            LocalHttpServer.dispatch(self._server, method, path, body, headers)
+        if self._reason is None and self._server.missed:
+            self._reason = f"the page asked for what it was not served: {', '.join(self._server.missed)}"
+        return self._reason
+
+
 def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[str, int] = PHONE,
-               locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> str | None:
+               locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> Shot:
     """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
 
-    Returns why not (None when saved): no browser, or Chromium failing or timing out. A screenshot
-    never fails the demo. Inside `started_early()` the browser started there is used.
+    Inside `started_early()` the caller goes on as soon as the page itself has been served, while Chromium
+    renders it (the screenshot is off the caller's path); outside it, Chromium starts for this shot and the call
+    returns when it is done. `Shot.result()` says why not (None when saved): no browser, or Chromium failing or
+    timing out. A screenshot never fails the demo.
     """
-    from clinic_reviews_local.http import LocalHttpServer
-
     reason = unavailable()
     if reason:
-        return reason
-    from playwright.sync_api import Error
+        return Shot(_reason=reason, _done=True)
 
     def shoot(browser: Any, url: str) -> None:
         context = browser.new_context(viewport=viewport, locale=locale)
@@ -125,13 +188,12 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
         page.screenshot(path=str(target), full_page=True)
         context.close()
 
-    try:
-        with LocalHttpServer(aws, routes) as server:
-            if _background is not None:
-                _background.run(lambda browser: shoot(browser, server.url))
-            else:
-                with chromium() as browser:
-                    shoot(browser, server.url)
-    except (RuntimeError, Error) as exc:
-        return str(exc).splitlines()[0]
-    return None
+    if _background is None:  # no browser started early: one for this shot, done before returning
+        with started_early():
+            shot = screenshot(aws, routes, path, target, viewport, locale, cookies)
+            shot.result()
+            return shot
+    server = _FirstPageServer(aws, routes, path).__enter__()
+    job = _background.submit(lambda browser: shoot(browser, server.url))
+    wait([job, server.page_served], return_when=FIRST_COMPLETED)
+    return Shot(job, server)

@@ -110,14 +110,14 @@ def write_next_digest(aws, policy, out: Path) -> Path:
     return path
 
 
-def screenshot_queue(aws, policy, out: Path) -> tuple[Path | None, str | None]:
-    """`console.png`: the queue as the director sees it on a laptop, in headless Chromium; or why not."""
+def screenshot_queue(aws, policy, out: Path):
+    """`console.png`: the queue as the director sees it on a laptop, in headless Chromium (a `browser.Shot`:
+    its `result()` says why not)."""
     from clinic_reviews_local.browser import screenshot
 
-    path = out / "console.png"
     cookie = {"name": "cr_session", "value": token_for(aws, policy, "director")}
-    reason = screenshot(aws, {"/": "CasesFunction"}, "/console", path, {"width": 1100, "height": 900}, cookies=[cookie])
-    return (None, reason) if reason else (path, None)
+    return screenshot(aws, {"/": "CasesFunction"}, "/console", out / "console.png", {"width": 1100, "height": 900},
+                      cookies=[cookie])
 
 
 # ------------------------------------------------------------------------------------------ make console

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.browser import started_early
 from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
-from clinic_reviews_local.feedback_demo import run_feedback_step
+from clinic_reviews_local.feedback_demo import report_screenshot, run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
 from clinic_reviews_local.reports import write_insights, write_report
 from clinic_reviews_local.sample_platforms import LOCAL_CREDENTIALS, SamplePlatforms
@@ -164,13 +164,16 @@ class Demo:
             outputs.write_escalations(aws, stored)
             outputs.write_digest(digest_day)
             write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
-            run_feedback_step(aws, policy, self.out, end)  # post-visit SMS and feedback.png (docs/feedback.md)
+            # post-visit SMS and feedback.png (docs/feedback.md); Chromium renders the page while the demo goes on
+            feedback = run_feedback_step(aws, policy, self.out, end)
             outputs.collect(aws, tap)
             data.rejected += intake["rejected"]
             cases = self._cases(aws, policy, act=state is None)  # the case console, through its API (docs/cases.md)
             # insights.json: systemic problems and the quality of the replies of the replay (docs/insights.md)
             write_insights(self.out, policy.chain.id, digest_day, start.astimezone(ZoneInfo(policy.chain.timezone)).date(),
                            end.astimezone(ZoneInfo(policy.chain.timezone)).date())
+            self._screenshots_done(feedback, cases)
+            outputs.collect(aws, tap)  # the events of the case step and of the pages' own requests
             summary = outputs.write_summary(
                 input_lines=data.lines,
                 rejected=sorted(data.rejected, key=lambda r: r["line"]),
@@ -191,10 +194,15 @@ class Demo:
         from clinic_reviews_local.console import screenshot_queue, work_cases
 
         result = work_cases(aws, policy, self.out, act=act)
-        shot, reason = screenshot_queue(aws, policy, self.out)
-        result["screenshot"] = None if shot is None else str(shot)
-        result["screenshot_skipped"] = reason
+        result["shot"] = screenshot_queue(aws, policy, self.out)  # Chromium renders it while the demo goes on
         return result
+
+    def _screenshots_done(self, feedback: dict[str, Any], cases: dict[str, Any]) -> None:
+        """Wait for the screenshots Chromium took while the demo went on; their pages' own requests (the feedback
+        page's "seen") reach the stack now."""
+        report_screenshot(feedback, self.out)
+        reason = cases.pop("shot").result()
+        cases["screenshot"], cases["screenshot_skipped"] = (None, reason) if reason else (str(self.out / "console.png"), None)
 
     def _replay(self, aws: LocalStack, arrivals: list[Arrival], outputs: DemoOutputs, tap, policy) -> dict[str, Any]:
         """Deliver arrivals in time order: Google and 2GIS reviews through the scheduled fetch from the

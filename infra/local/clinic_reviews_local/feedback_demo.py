@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from clinic_reviews_local.browser import Shot
 
 SCREENSHOT = "feedback.png"
 
@@ -25,7 +28,8 @@ def _clinic_in_window(policy, now: datetime):
 
 
 def run_feedback_step(aws, policy, out: Path, now: datetime) -> dict[str, Any]:
-    """Send the visits, let their SMS go, screenshot the page of the first one; prints one line per outcome."""
+    """Send the visits, let their SMS go, start the screenshot of the first one's page (`report_screenshot` waits
+    for it); prints one line per outcome."""
     if policy.feedback is None or not policy.feedback.enabled:
         print("feedback: skipped (the policy asks no patients after the visit: no `feedback` section)")
         return {"visits": 0}
@@ -51,7 +55,7 @@ def run_feedback_step(aws, policy, out: Path, now: datetime) -> dict[str, Any]:
     if path is None:
         print("feedback: no request was sent (see logs.jsonl)")
         return result
-    result["screenshot"] = _screenshot(aws, path, out / SCREENSHOT)
+    result["shot"] = _screenshot(aws, path, out / SCREENSHOT)
     return result
 
 
@@ -68,12 +72,20 @@ def _link_path(clinic_id: str, visit_id: str) -> str | None:
     return "/f/" + sign_token(secret_bytes("link_secret_name"), request.ref, request.link_expires_at)
 
 
-def _screenshot(aws, path: str, target: Path) -> str | None:
+def _screenshot(aws, path: str, target: Path) -> Shot:
     from clinic_reviews_local.browser import screenshot
 
-    reason = screenshot(aws, {"/f/": "FeedbackFunction"}, path, target)
+    return screenshot(aws, {"/f/": "FeedbackFunction"}, path, target)
+
+
+def report_screenshot(result: dict[str, Any], out: Path) -> None:
+    """Wait for the step's screenshot (Chromium took it while the demo went on); say where it is, or why not."""
+    shot = result.pop("shot", None)
+    if shot is None:
+        return
+    reason = shot.result()
     if reason:
         print(f"feedback: screenshot skipped: {reason}")
-        return None
-    print(f"feedback: the landing page in Chromium: {target.resolve()}")
-    return str(target)
+        return
+    result["screenshot"] = str(out / SCREENSHOT)
+    print(f"feedback: the landing page in Chromium: {(out / SCREENSHOT).resolve()}")
