@@ -39,6 +39,7 @@ from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
 from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
 from clinic_reviews_local.iam import authorizer_for, aws_policies_named, only_aws_policies
 from clinic_reviews_local.lambdas import LocalLambdas
+from clinic_reviews_local.snapshot import SNAPSHOTS, Snapshots, snapshot_key
 from clinic_reviews_local.telegram import FakeTelegram
 from clinic_reviews_local.template import TemplateError, project_root, transform
 from clinic_reviews_local.users import DEMO_PASSWORD, add_demo_users, jwks_transport
@@ -125,7 +126,6 @@ class LocalStack:
         from unittest import mock
 
         from clinic_reviews import clients, clock, compose, container
-        from clinic_reviews.stack_secrets import ensure_parameters
         from moto import mock_aws
 
         self._exit.callback(gc.set_threshold, *gc.get_threshold())
@@ -154,11 +154,7 @@ class LocalStack:
         template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
         self._exit.enter_context(only_aws_policies(aws_policies_named(template)))  # before IAM's first use
         with paused():
-            self.stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
-            self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
-            ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
-            for rule_set in self.stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
-                self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
+            self.stack = self._deployed(template)
             self.authorizer = authorizer_for(self.stack, self.client("iam"))
         self.expiry = Expiry(
             REGION,
@@ -186,6 +182,24 @@ class LocalStack:
         clients.reset()
         self._exit.callback(clients.reset)
         COUNTER.reset()
+
+    def _deployed(self, template: dict[str, Any]) -> Stack:
+        """template.yaml deployed as `sam deploy` and `clinic-reviews secrets init` leave it, or the same restored from
+        the snapshot of an identical deploy (snapshot.py); a deploy is kept for the next start."""
+        from clinic_reviews.stack_secrets import ensure_parameters
+
+        snapshots = Snapshots(self.root / SNAPSHOTS)
+        key = snapshot_key(template, self.parameters, self.stack_name)
+        stack = snapshots.restore(key)
+        if stack is not None:
+            return stack
+        stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
+        self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
+        ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
+        for rule_set in stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
+            self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
+        snapshots.save(key, stack)
+        return stack
 
     def _stop_executions(self) -> None:
         if self.stack is None:
