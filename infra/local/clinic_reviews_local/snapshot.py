@@ -43,15 +43,25 @@ _VERSIONS = ("moto", "botocore", "boto3", "cryptography", "joserfc")
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
-def snapshot_key(template: dict[str, Any], parameters: dict[str, Any], stack_name: str) -> str:
-    """A hash of everything that decides what a deploy leaves in moto (see the module docstring)."""
+#: Snapshots kept in the folder: the newest (each code change makes a new key; tests use a few parameter sets).
+KEEP = 8
+
+
+def sources() -> list[Path]:
+    """The code whose changes change a deploy: the local stack's package and the secrets' initialization."""
     from clinic_reviews import stack_secrets
 
+    return [*sorted(Path(__file__).parent.glob("*.py")), Path(stack_secrets.__file__)]
+
+
+def snapshot_key(template: dict[str, Any], parameters: dict[str, Any], stack_name: str,
+                 code: list[Path] | None = None) -> str:
+    """A hash of everything that decides what a deploy leaves in moto (see the module docstring)."""
     digest = hashlib.sha256()
     digest.update(json.dumps([template, parameters, stack_name, sys.version], sort_keys=True, default=str).encode())
     for name in _VERSIONS:
         digest.update(f"{name}={importlib.metadata.version(name)}".encode())
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(stack_secrets.__file__)]:
+    for path in sources() if code is None else code:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:32]
 
@@ -158,3 +168,10 @@ class Snapshots:
         with os.fdopen(handle, "wb") as out:
             out.write(buffer.getvalue())
         os.replace(temporary, self._path(key))
+        self._prune()
+
+    def _prune(self) -> None:
+        """Only the KEEP newest snapshots stay (another process may be pruning too)."""
+        kept = sorted(self.folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
+        for old in kept[KEEP:]:
+            old.unlink(missing_ok=True)
