@@ -23,9 +23,15 @@ def test_template_parameters_name_and_code_each_change_the_key(tmp_path):
     assert snapshot.snapshot_key(TEMPLATE, {"Stage": "local"}, "s", [code]) != key
 
 
-def test_the_key_reads_the_local_stack_code_and_the_secrets_initialization():
+def test_the_key_reads_the_local_stack_code_the_secrets_initialization_and_the_library_versions(monkeypatch):
     names = {path.name for path in snapshot.sources()}
     assert {"deployer.py", "resolver.py", "stack.py", "iam.py", "snapshot.py", "stack_secrets.py"} <= names
+    import moto
+
+    assert f"moto-{moto.__version__}.dist-info" in snapshot.installed()
+    key = snapshot.snapshot_key(TEMPLATE, {}, "s")
+    monkeypatch.setattr(snapshot, "installed", lambda: ["moto-9.9.9.dist-info"])
+    assert snapshot.snapshot_key(TEMPLATE, {}, "s") != key
 
 
 def test_a_save_keeps_only_the_newest_snapshots(tmp_path, monkeypatch):
