@@ -2,12 +2,13 @@
 deploying again (docs/notes.md, issue-18g).
 
 Deploying template.yaml into moto is ~400 API calls (about two thirds of a stack's start). What they leave behind is
-moto's backends (one object per service, account and region) plus our own record of the deploy (`Stack`). Both are
-pickled into `.cache/local-stack/<key>.pickle` after a deploy; the key is a hash of everything that decides them:
-the transformed template, the parameters, the stack's name, the versions of Python and of the libraries installed
-beside moto (their `*.dist-info` names), and the source of the local stack's code (this package and the secrets'
-initialization). A start with the same key unpickles the backends into moto's registries (`BackendDict`s) and the later calls see what they
-would have seen after a deploy; anything else deploys (and writes the snapshot for next time).
+moto's backends (one object per service, account and region) plus our own record of the deploy (`Stack`, and the
+principals the IAM authorizer read). Both are pickled into `.cache/local-stack/<key>.pickle` after a deploy; the key
+is a hash of everything that decides them: the transformed template, the parameters, the stack's name, the versions
+of Python and of the libraries installed beside moto (their `*.dist-info` names), and the source of the local
+stack's code (this package and the secrets' initialization). A start with the same key unpickles the backends into
+moto's registries (`BackendDict`s) and the later calls see what they would have seen after a deploy; anything else
+deploys (and writes the snapshot for next time).
 
 Restored state is a copy of an earlier deploy, as a deployed stack on AWS is: the same random ids (function URLs,
 the user pool and its client, role ids) and the same generated secrets (SSM SecureStrings) for every start with the
