@@ -236,7 +236,7 @@ def test_a_shared_program_has_its_heap_keys_drawn_at_parse():
 def _refused_definition(fast: bool) -> tuple[str, str]:
     from botocore.exceptions import ClientError
 
-    with mock.patch.dict(os.environ, ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
             (moto_speedups.install() if fast else mock.MagicMock()):
         sfn = boto3.client("stepfunctions", region_name="eu-central-1")
         with pytest.raises(ClientError) as refused:

@@ -397,9 +397,19 @@ def _listed_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
-def authorizer_for(stack: Any, iam_client: Any) -> Authorizer:
-    """The principals of a deployed stack: each function and state machine with its role's statements (inline
-    policies as the SAM transform wrote them, managed policies as IAM holds them)."""
+def authorizer_for(stack: Any, iam_client: Any = None, principals: dict[str, Principal] | None = None) -> Authorizer:
+    """The authorizer of a deployed stack: its `principals_of` (read now, or as read before for the same deploy:
+    the local stack's snapshot keeps them), the ARNs of its secrets and its functions' resource-based policies."""
+    secrets = {s.properties.get("Name", ""): s.physical_id for s in stack.of_type("AWS::SecretsManager::Secret")}
+    from clinic_reviews_local.deployer import ACCOUNT
+
+    principals = principals_of(stack, iam_client) if principals is None else principals
+    return Authorizer(principals, Arns(stack.region, ACCOUNT, secrets), _permissions(stack))
+
+
+def principals_of(stack: Any, iam_client: Any) -> dict[str, Principal]:
+    """Each function, state machine and schedule of a deployed stack with its role's statements (inline policies as
+    the SAM transform wrote them, managed policies as IAM holds them)."""
     roles: dict[str, tuple[str, list[Statement]]] = {}
     managed: dict[str, list[dict[str, Any]]] = {}  # each managed policy read from IAM once (most roles share a few)
     for role in stack.of_type("AWS::IAM::Role"):
@@ -423,10 +433,7 @@ def authorizer_for(stack: Any, iam_client: Any) -> Authorizer:
     for schedule in stack.of_type("AWS::Scheduler::Schedule"):
         role_arn = schedule.properties["Target"]["RoleArn"]
         principals[schedule.attributes["Arn"]] = Principal(schedule.logical_id, role_arn, roles[role_arn][1])
-    secrets = {s.properties.get("Name", ""): s.physical_id for s in stack.of_type("AWS::SecretsManager::Secret")}
-    from clinic_reviews_local.deployer import ACCOUNT
-
-    return Authorizer(principals, Arns(stack.region, ACCOUNT, secrets), _permissions(stack))
+    return principals
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 deploying again (docs/notes.md, issue-18g).
 
 Deploying template.yaml into moto is ~400 API calls (about two thirds of a stack's start). What they leave behind is
-moto's backends (one object per service, account and region) plus our own record of the deploy (`Stack`). Both are
-pickled into `.cache/local-stack/<key>.pickle` after a deploy; the key is a hash of everything that decides them:
-the transformed template, the parameters, the stack's name, the versions of Python, moto, botocore and the crypto
-libraries, and the source of the local stack's code (this package and the secrets' initialization). A start with
-the same key unpickles the backends into moto's registries (`BackendDict`s) and the later calls see what they
-would have seen after a deploy; anything else deploys (and writes the snapshot for next time).
+moto's backends (one object per service, account and region) plus our own record of the deploy (`Stack`, and the
+principals the IAM authorizer read). Both are pickled into `.cache/local-stack/<key>.pickle` after a deploy; the key
+is a hash of everything that decides them: the transformed template, the parameters, the stack's name, the versions
+of Python and of the libraries installed beside moto (their `*.dist-info` names), and the source of the local
+stack's code (this package and the secrets' initialization). A start with the same key unpickles the backends into
+moto's registries (`BackendDict`s) and the later calls see what they would have seen after a deploy; anything else
+deploys (and writes the snapshot for next time).
 
 Restored state is a copy of an earlier deploy, as a deployed stack on AWS is: the same random ids (function URLs,
 the user pool and its client, role ids) and the same generated secrets (SSM SecureStrings) for every start with the
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import io
 import json
 import os
@@ -39,19 +39,34 @@ from typing import Any
 
 #: Where the snapshots are kept, under the project root (like the SAM transform's cache).
 SNAPSHOTS = Path(".cache") / "local-stack"
-_VERSIONS = ("moto", "botocore", "boto3", "cryptography", "joserfc")
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
-def snapshot_key(template: dict[str, Any], parameters: dict[str, Any], stack_name: str) -> str:
-    """A hash of everything that decides what a deploy leaves in moto (see the module docstring)."""
+#: Snapshots kept in the folder: the newest (each code change makes a new key; tests use a few parameter sets).
+KEEP = 8
+
+
+def sources() -> list[Path]:
+    """The code whose changes change a deploy: the local stack's package and the secrets' initialization."""
     from clinic_reviews import stack_secrets
 
+    return [*sorted(Path(__file__).parent.glob("*.py")), Path(stack_secrets.__file__)]
+
+
+def installed() -> list[str]:
+    """The distributions (name and version) installed beside moto: the libraries whose objects a snapshot holds."""
+    import moto
+
+    return sorted(p.name for p in Path(moto.__file__).parents[1].glob("*.dist-info"))
+
+
+def snapshot_key(template: dict[str, Any], parameters: dict[str, Any], stack_name: str,
+                 code: list[Path] | None = None) -> str:
+    """A hash of everything that decides what a deploy leaves in moto (see the module docstring)."""
     digest = hashlib.sha256()
     digest.update(json.dumps([template, parameters, stack_name, sys.version], sort_keys=True, default=str).encode())
-    for name in _VERSIONS:
-        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(stack_secrets.__file__)]:
+    digest.update(" ".join(installed()).encode())
+    for path in sources() if code is None else code:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:32]
 
@@ -158,3 +173,10 @@ class Snapshots:
         with os.fdopen(handle, "wb") as out:
             out.write(buffer.getvalue())
         os.replace(temporary, self._path(key))
+        self._prune()
+
+    def _prune(self) -> None:
+        """Only the KEEP newest snapshots stay (another process may be pruning too)."""
+        kept = sorted(self.folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
+        for old in kept[KEEP:]:
+            old.unlink(missing_ok=True)

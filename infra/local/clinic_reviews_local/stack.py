@@ -37,7 +37,7 @@ from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
 from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
-from clinic_reviews_local.iam import authorizer_for, aws_policies_named, only_aws_policies
+from clinic_reviews_local.iam import Authorizer, authorizer_for, aws_policies_named, only_aws_policies
 from clinic_reviews_local.lambdas import LocalLambdas
 from clinic_reviews_local.snapshot import SNAPSHOTS, Snapshots, snapshot_key
 from clinic_reviews_local.telegram import FakeTelegram
@@ -154,8 +154,7 @@ class LocalStack:
         template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
         self._exit.enter_context(only_aws_policies(aws_policies_named(template)))  # before IAM's first use
         with paused():
-            self.stack = self._deployed(template)
-            self.authorizer = authorizer_for(self.stack, self.client("iam"))
+            self.stack, self.authorizer = self._deployed(template)
         self.expiry = Expiry(
             REGION,
             [d.physical_id for d in self.stack.of_type("AWS::DynamoDB::Table")],
@@ -183,23 +182,25 @@ class LocalStack:
         self._exit.callback(clients.reset)
         COUNTER.reset()
 
-    def _deployed(self, template: dict[str, Any]) -> Stack:
-        """template.yaml deployed as `sam deploy` and `clinic-reviews secrets init` leave it, or the same restored from
-        the snapshot of an identical deploy (snapshot.py); a deploy is kept for the next start."""
+    def _deployed(self, template: dict[str, Any]) -> tuple[Stack, Authorizer]:
+        """template.yaml deployed as `sam deploy` and `clinic-reviews secrets init` leave it, and its principals as IAM
+        holds them; or the same restored from the snapshot of an identical deploy (snapshot.py). A deploy is kept."""
         from clinic_reviews.stack_secrets import ensure_parameters
 
         snapshots = Snapshots(self.root / SNAPSHOTS)
         key = snapshot_key(template, self.parameters, self.stack_name)
-        stack = snapshots.restore(key)
-        if stack is not None:
-            return stack
+        restored = snapshots.restore(key)
+        if restored is not None:
+            stack, principals = restored
+            return stack, authorizer_for(stack, principals=principals)
         stack = Deployer(self.session, self.stack_name, REGION).deploy(template, self.parameters)
         self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
         ensure_parameters(self.client("ssm"), self.parameters["Stage"])  # `clinic-reviews secrets init`
         for rule_set in stack.of_type("AWS::SES::ReceiptRuleSet"):  # `aws ses set-active-receipt-rule-set`
             self.client("ses").set_active_receipt_rule_set(RuleSetName=rule_set.physical_id)
-        snapshots.save(key, stack)
-        return stack
+        authorizer = authorizer_for(stack, self.client("iam"))
+        snapshots.save(key, (stack, authorizer.principals))
+        return stack, authorizer
 
     def _stop_executions(self) -> None:
         if self.stack is None:
