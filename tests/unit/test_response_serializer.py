@@ -32,7 +32,13 @@ def _scenario() -> list:
     seen.append(streams.get_records(ShardIterator=iterator)["Records"])
     iam = boto3.client("iam", region_name=REGION)
     role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
-    seen += [iam.get_role(RoleName="r"), iam.list_roles()]
+    iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    seen += [iam.get_role(RoleName="r"), iam.list_roles(), iam.get_role_policy(RoleName="r", PolicyName="p")]
+    sns = boto3.client("sns", region_name=REGION)  # responses with transformers (moto's RESPONSE_KEY_PATH_TO_TRANSFORMER)
+    topic = sns.create_topic(Name="t", Attributes={"DisplayName": "Клиники"}, Tags=[{"Key": "k", "Value": "v"}])
+    seen += [sns.get_topic_attributes(TopicArn=topic["TopicArn"]), sns.list_tags_for_resource(
+        ResourceArn=topic["TopicArn"])]
     sfn = boto3.client("stepfunctions", region_name=REGION)
     machine = sfn.create_state_machine(name="m", definition=json.dumps(MACHINE), roleArn=role["Role"]["Arn"])
     execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="e", input="{}")
@@ -63,14 +69,17 @@ def _varies(key: str) -> bool:
                    "RoleId", "LastModified", "startDate", "stopDate", "timestamp", "ReceiptHandle", "MessageId",
                    "executionArn", "stateMachineArn", "redriveDate", "ApproximateFirstReceiveTimestamp",
                    "SentTimestamp", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn", "RoleLastUsed",
-                   "roleArn", "ETag", "x-amz-request-id", "x-amz-id-2", "SizeBytes"}
+                   "roleArn", "ETag", "x-amz-request-id", "x-amz-id-2", "SizeBytes",
+                   "CreationDateTime"}
 
 
 def test_responses_are_the_same_with_remembered_names():
     plain, fast = answers(_scenario), answers(_scenario, response_serializer.installed)
     assert fast == plain
     assert plain[0][1]["dynamodb"]["NewImage"]["m"] == {"M": {"x": {"L": [{"S": "y"}]}}}
-    assert [event["type"] for event in plain[4]["events"]][0] == "ExecutionStarted"
+    assert [event["type"] for event in plain[7]["events"]][0] == "ExecutionStarted"
+    assert plain[3]["PolicyDocument"]["Statement"][0]["Action"] == "s3:GetObject"
+    assert plain[4]["Attributes"]["DisplayName"] == "Клиники"
 
 
 def test_member_names_are_worked_out_once_per_member():
@@ -139,3 +148,21 @@ def test_each_member_gets_the_names_moto_gives_it_in_its_order():
         again = [list(picker.get_possible_keys(context)) for picker, context in cases]
     assert fast == again == plain
     assert len(cases) > 5000 and any(len(names) > 2 for names in plain)
+
+
+def test_members_of_a_plain_dict_are_looked_up_without_a_picker_context_each():
+    from unittest import mock
+
+    from moto.core import serialize
+
+    def describe() -> list:
+        db = boto3.client("dynamodb", region_name=REGION)
+        db.create_table(TableName="t", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        with mock.patch.object(serialize, "AttributePickerContext", side_effect=serialize.AttributePickerContext) as made:
+            table = db.describe_table(TableName="t")["Table"]
+        return [_stable(table), made.call_count]
+
+    (plain, plain_made), (fast, fast_made) = answers(describe), answers(describe, response_serializer.installed)
+    assert fast == plain and plain["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert plain_made > 20 and fast_made == 0  # moto's own: one context per member of every structure

@@ -12,12 +12,18 @@ the value's class name; and, through `Meta.serialization_aliases`, on the value 
 `Meta` and a picker using only moto's own providers, the names are computed once per member, picker and class
 name and then reused, in the same order; moto's picker still tries them on the value in that order, so it picks
 the same attribute. Anything else takes moto's own path.
+
+For a plain dict (history events, stream records, most of moto's answers) and a picker without response
+transformers, the serializer's `get_value` looks the remembered names up in the dict itself, first found wins, as
+the picker does (through moto's `get_value`, paths included), without building the picker's context for every
+member.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 from unittest import mock
 
 
@@ -42,6 +48,34 @@ def _cached(original, known: frozenset):
     return get_possible_keys
 
 
+class _Member:
+    """What the pickers read of a member (the rest of moto's context is for response transformers, not used here)."""
+
+    __slots__ = ("obj", "key", "shape")
+
+    def __init__(self, obj: dict, key: str, shape: Any):
+        self.obj, self.key, self.shape = obj, key, shape
+
+
+def _dict_members(original, pickers: tuple, known: frozenset):
+    """moto's `ResponseSerializer.get_value` for a plain dict: the first remembered name the dict holds."""
+    from moto.core.utils import MISSING
+    from moto.core.utils import get_value as value_at
+
+    def get_value(self, value, key, shape):
+        picker = self._value_picker
+        if (type(value) is not dict or type(picker) not in pickers or picker.response_transformers
+                or not known.issuperset(picker.alias_providers)):
+            return original(self, value, key, shape)
+        for name in picker.get_possible_keys(_Member(value, key, shape)):
+            found = value_at(value, name, MISSING)
+            if found is not MISSING:
+                return found
+        return None
+
+    return get_value
+
+
 @contextmanager
 def installed() -> Iterator[None]:
     """moto's attribute pickers with remembered names, until the block ends."""
@@ -52,4 +86,7 @@ def installed() -> Iterator[None]:
         for picker in (serialize.AttributePicker, serialize.XFormedAttributePicker):
             patches.enter_context(mock.patch.object(
                 picker, "get_possible_keys", _cached(picker.__dict__["get_possible_keys"], known)))
+        pickers = (serialize.AttributePicker, serialize.XFormedAttributePicker)
+        patches.enter_context(mock.patch.object(
+            serialize.ResponseSerializer, "get_value", _dict_members(serialize.ResponseSerializer.get_value, pickers, known)))
         yield
