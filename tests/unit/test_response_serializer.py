@@ -166,3 +166,22 @@ def test_members_of_a_plain_dict_are_looked_up_without_a_picker_context_each():
     (plain, plain_made), (fast, fast_made) = answers(describe), answers(describe, response_serializer.installed)
     assert fast == plain and plain["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert plain_made > 20 and fast_made == 0  # moto's own: one context per member of every structure
+
+
+def test_a_dict_holding_several_names_of_a_member_gives_the_one_moto_tries_first():
+    from moto.core.serialize import XFormedAttributePicker, get_serializer_class
+    from moto.core.utils import get_service_model
+
+    operation = get_service_model("iam").operation_model("GetRole")
+    role = operation.output_shape.members["Role"]
+    members = list(role.members.items())
+    for _, member in members:
+        member.parent = role
+    value = {"RoleName": "as named", "role_name": "xformed", "Name": "prefixed", "name": "prefixed, xformed",
+             "Arn": "arn", "arn": "xformed arn", "MaxSessionDuration": 3600}
+    serializer = get_serializer_class("iam", "query")(operation, value_picker=XFormedAttributePicker())
+    plain = [serializer.get_value(value, name, member) for name, member in members]
+    with response_serializer.installed():
+        fast = [serializer.get_value(value, name, member) for name, member in members]
+    assert fast == plain
+    assert "as named" in plain and "arn" in plain and 3600 in plain

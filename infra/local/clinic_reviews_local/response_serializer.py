@@ -27,25 +27,45 @@ from typing import Any
 from unittest import mock
 
 
-def _cached(original, known: frozenset):
-    """`get_possible_keys` of one picker class, remembered per (picker, member, class name of the value)."""
-    found: dict[tuple, tuple] = {}
+class Names:
+    """Each member's candidate names for one picker class, worked out once (moto's `get_possible_keys`)."""
 
-    def get_possible_keys(self, context) -> Iterator[str]:
-        obj, shape = context.obj, context.shape
-        providers = tuple(self.alias_providers)
-        if hasattr(obj, "Meta") or not known.issuperset(providers):
-            yield from original(self, context)
-            return
+    def __init__(self, original, known: frozenset, default: list):
+        self._original, self._known, self._default = original, known, default
+        self._found: dict[tuple, tuple] = {}
+
+    def of(self, picker, context) -> tuple | None:
+        """The names, in moto's order; None where they may depend on more than the member (a `Meta`, other providers)."""
+        obj, shape, providers = context.obj, context.shape, picker.alias_providers
+        if providers is self._default:
+            providers = None  # moto's own list, the usual case
+        elif self._known.issuperset(providers):
+            providers = tuple(providers)
+        else:
+            return None
+        if hasattr(obj, "Meta"):
+            return None
         parent = getattr(shape, "parent", None)
-        key = (type(self), providers, context.key, id(shape), id(parent), obj.__class__.__name__)
-        names = found.get(key)
-        if names is None:
+        key = (type(picker), providers, context.key, id(shape), id(parent), obj.__class__.__name__)
+        kept = self._found.get(key)
+        if kept is None:
             # the shape and its parent are kept with the names, so their ids cannot be reused by other shapes
-            names = found[key] = (shape, parent, tuple(original(self, context)))
-        yield from names[2]
+            names = tuple(self._original(picker, context))
+            kept = self._found[key] = (shape, parent, names, any("." in name for name in names))
+        return kept[2:]
 
-    return get_possible_keys
+    def patched(self):
+        """`get_possible_keys` answering from the kept names."""
+        names_of, original = self.of, self._original
+
+        def get_possible_keys(picker, context) -> Iterator[str]:
+            found = names_of(picker, context)
+            if found is None:
+                yield from original(picker, context)
+            else:
+                yield from found[0]
+
+        return get_possible_keys
 
 
 class _Member:
@@ -57,20 +77,25 @@ class _Member:
         self.obj, self.key, self.shape = obj, key, shape
 
 
-def _dict_members(original, pickers: tuple, known: frozenset):
-    """moto's `ResponseSerializer.get_value` for a plain dict: the first remembered name the dict holds."""
+def _dict_members(original, names: dict):
+    """moto's `ResponseSerializer.get_value` for a plain dict: the first kept name the dict holds."""
     from moto.core.utils import MISSING
     from moto.core.utils import get_value as value_at
 
     def get_value(self, value, key, shape):
         picker = self._value_picker
-        if (type(value) is not dict or type(picker) not in pickers or picker.response_transformers
-                or not known.issuperset(picker.alias_providers)):
+        kept = names.get(type(picker))
+        if type(value) is not dict or kept is None or picker.response_transformers:
             return original(self, value, key, shape)
-        for name in picker.get_possible_keys(_Member(value, key, shape)):
-            found = value_at(value, name, MISSING)
-            if found is not MISSING:
-                return found
+        found = kept.of(picker, _Member(value, key, shape))
+        if found is None:
+            return original(self, value, key, shape)
+        candidates, paths = found
+        for name in candidates:
+            # a name with a dot is a path (moto's `get_value`); any other is a key of the dict
+            member = value_at(value, name, MISSING) if paths else value.get(name, MISSING)
+            if member is not MISSING:
+                return member
         return None
 
     return get_value
@@ -82,11 +107,11 @@ def installed() -> Iterator[None]:
     from moto.core import serialize
 
     known = frozenset(serialize.DEFAULT_ALIAS_PROVIDERS)
+    names = {picker: Names(picker.__dict__["get_possible_keys"], known, serialize.DEFAULT_ALIAS_PROVIDERS)
+             for picker in (serialize.AttributePicker, serialize.XFormedAttributePicker)}
     with ExitStack() as patches:
-        for picker in (serialize.AttributePicker, serialize.XFormedAttributePicker):
-            patches.enter_context(mock.patch.object(
-                picker, "get_possible_keys", _cached(picker.__dict__["get_possible_keys"], known)))
-        pickers = (serialize.AttributePicker, serialize.XFormedAttributePicker)
+        for picker, kept in names.items():
+            patches.enter_context(mock.patch.object(picker, "get_possible_keys", kept.patched()))
         patches.enter_context(mock.patch.object(
-            serialize.ResponseSerializer, "get_value", _dict_members(serialize.ResponseSerializer.get_value, pickers, known)))
+            serialize.ResponseSerializer, "get_value", _dict_members(serialize.ResponseSerializer.get_value, names)))
         yield
