@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from clinic_reviews.domain.classification import classify
-from clinic_reviews.domain.digest import build_digest, reply_deadline, safe_link, status_of
+from clinic_reviews.domain.digest import EARLIER_LISTED, build_digest, reply_deadline, safe_link, status_of
 from clinic_reviews.domain.intake import assess
 from clinic_reviews.domain.policy import load_policy
 from clinic_reviews.domain.review import Review
@@ -84,6 +84,22 @@ def test_an_empty_day_still_lists_what_is_open_from_earlier_days(policy):
     assert digest.open_negatives == 1 and digest.overdue == 1
     assert "1 открытый негатив" in email.subject
     assert "Открыто с прошлых дней (1)" in email.html and "ПРОСРОЧЕН" in email.html
+
+
+def test_a_long_backlog_is_counted_in_full_and_listed_oldest_first_up_to_the_cap(policy):
+    first = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    earlier = [make_record(policy, f"old-{n}", created=first + timedelta(hours=3 * n)) for n in range(EARLIER_LISTED + 50)]
+    digest, email = digest_of(policy, [], earlier=earlier)
+    assert digest.open_negatives == EARLIER_LISTED + 50 == len(digest.earlier_open)  # the counts are whole
+    listed = [i.link.rsplit("/", 1)[1] for i in digest.earlier_listed]
+    assert listed == [f"old-{n}" for n in range(EARLIER_LISTED)]  # the oldest, in order
+    assert f"Открыто с прошлых дней ({EARLIER_LISTED + 50})" in email.html
+    assert "… и ещё 50, новее этих: все они — в консоли обращений." in email.html
+    assert "... и ещё 50, новее этих" in email.text
+    assert email.html.count("ПРОСРОЧЕН") == EARLIER_LISTED  # one card for each listed item, none for the rest
+    # and the size stays bounded however long the backlog: 4,383 open negatives were 8.2 MB before the cap
+    many, _ = digest_of(policy, [], earlier=earlier * 10)
+    assert len(digest_email(many).html.encode()) < 2 * len(email.html.encode())
 
 
 # ------------------------------------------------------------------------------------------- plurals

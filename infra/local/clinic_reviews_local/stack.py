@@ -25,7 +25,7 @@ from typing import Any
 import boto3
 import httpx
 
-from clinic_reviews_local import moto_speedups, request_headers, streams
+from clinic_reviews_local import dynamodb_items, moto_speedups, request_headers, streams
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
@@ -136,6 +136,7 @@ class LocalStack:
         mocked.start()
         self._exit.callback(mocked.stop)
         self._exit.enter_context(moto_speedups.install())
+        self._exit.enter_context(dynamodb_items.installed())  # per item of every DynamoDB request
         self._exit.enter_context(request_headers.installed())  # moto checks no signature
         self._exit.enter_context(streams.retention(self.clock.now))
         COUNTER.install()
