@@ -8,12 +8,15 @@ timeouts and retries, acting as a deployed function, so the IAM hook runs as it 
 
 - `query empty`: a Query on gsi2 for a day with no reviews (the digest's, insights' and the report's day queries);
 - `query 20`: the same for a day holding 20 reviews;
+- `query 20 projected`: the same with the ten names the digest and insights read (a ProjectionExpression);
 - `put conditional`: a PutItem with `attribute_not_exists(pk)` (a new review's write), each to a new key;
+- `update conditional`: an UpdateItem as the review store sends one (SET, ADD version, a version condition);
 - `invoke trivial`: a synchronous Lambda invoke of the outbox function with no records (the runtime's own cost).
 
 Printed: the median and the 90th percentile of `time.process_time` per call, in milliseconds. `--profile KIND`
 prints the cProfile of that kind's calls (top functions by cumulative time). `--bare` leaves out the local stack's
-per-call speed-ups (dynamodb_items.py) to compare with.
+per-call speed-ups (dynamodb_items.py, dynamodb_expressions.py, response_serializer.py) to compare
+with.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from unittest import mock
 
 START = datetime(2026, 12, 8, 7, 0, tzinfo=UTC)
 QUERY_FUNCTION = "DigestFunction"
-KINDS = ["query empty", "query 20", "query 20 projected", "put conditional", "invoke trivial"]
+KINDS = ["query empty", "query 20", "query 20 projected", "put conditional", "update conditional", "invoke trivial"]
 WRITE_FUNCTION = "IntakeFunction"
 
 
@@ -89,6 +92,22 @@ def kinds(aws: Any) -> dict[str, tuple[str | None, Callable[[int], Any]]]:
         return db.put_item(TableName=table, Item=_review(1000 + n, "DAY#bench#2026-12-09"),
                            ConditionExpression="attribute_not_exists(pk)")
 
+    def update(n: int) -> Any:  # as store/reviews.py `_update` sends one: pynamodb's placeholders, a version check
+        return db.update_item(
+            TableName=table, Key={"pk": {"S": "CLINIC#bench"}, "sk": {"S": f"REVIEW#2gis#{n % 20:09d}"}},
+            UpdateExpression="SET #0 = :0, #1 = :1 ADD #2 :2", ConditionExpression="attribute_exists (#3) AND #2 = :3",
+            ExpressionAttributeNames={"#0": "status", "#1": "updated_at", "#2": "version", "#3": "pk"},
+            ExpressionAttributeValues={":0": {"S": "answered"}, ":1": {"S": f"2026-12-07T10:{n % 60:02d}:00Z"},
+                                       ":2": {"N": "1"}, ":3": {"N": str(versions[n % 20])}},
+            ReturnValues="NONE")
+
+    versions = dict.fromkeys(range(20), 4)
+
+    def update_counted(n: int) -> Any:
+        answer = update(n)
+        versions[n % 20] += 1
+        return answer
+
     outbox = aws.physical("OutboxFunction")
 
     def invoke(_n: int) -> Any:
@@ -99,6 +118,7 @@ def kinds(aws: Any) -> dict[str, tuple[str | None, Callable[[int], Any]]]:
         "query 20": (QUERY_FUNCTION, day_query(full_day)),
         "query 20 projected": (QUERY_FUNCTION, day_query(full_day, projected=True)),
         "put conditional": (WRITE_FUNCTION, put),
+        "update conditional": (WRITE_FUNCTION, update_counted),
         "invoke trivial": (None, invoke),
     }
 
@@ -132,10 +152,10 @@ def measure(aws: Any, calls: int, profile: str | None) -> dict[str, dict[str, fl
 
 
 def main() -> dict[str, Any]:
-    from clinic_reviews_local import dynamodb_items
+    from clinic_reviews_local import dynamodb_expressions, dynamodb_items, response_serializer
     from clinic_reviews_local.stack import LocalStack
 
-    SPEEDUPS = [dynamodb_items]
+    SPEEDUPS = [dynamodb_items, dynamodb_expressions, response_serializer]
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200)

@@ -162,3 +162,48 @@ def test_dynamodb_responses_parse_as_botocore_parses_them():
         fast = JSONParser().parse(response, shape)
     assert fast == plain
     assert plain["Items"][VALUES.index({"B": b"\x00\xff"})]["v"] == {"B": b"\x00\xff"}
+
+
+#: Values botocore's validation refuses, each with its own error, then odd ones it lets through (DynamoDB refuses them).
+INVALID = [{"S": 1}, {"N": 2}, {"SS": ["a", 3]}, {"BOOL": "yes"}, {"NULL": "true"}, {"M": {"a": {"S": 3}}},
+           {"L": [{"X": "y"}]}, "text", {"S": "a", "N": "1"}, {}, {"B": "text for bytes"}]
+
+
+def _put_item():
+    db = boto3.client("dynamodb", region_name="eu-central-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return db.meta.service_model.operation_model("PutItem")
+
+
+def _item(values: list) -> dict:
+    return {"TableName": "t", "Item": {f"a{n}": value for n, value in enumerate(values)}}
+
+
+def test_parameters_validate_as_botocore_validates_them():
+    from botocore.validate import ParamValidator
+
+    shape = _put_item().input_shape
+    cases = [_item(VALUES), _item([{"SS": ("a", "b")}]), *(_item([VALUES[0], bad]) for bad in INVALID)]
+    plain = [ParamValidator().validate(params, shape).generate_report() for params in cases]
+    with dynamodb_items.installed():
+        fast = [ParamValidator().validate(params, shape).generate_report() for params in cases]
+    assert fast == plain
+    assert [bool(report) for report in plain] == [False, False] + [True] * 8 + [False] * 3
+
+
+def test_requests_serialize_and_moto_parses_them_as_without_the_fast_paths():
+    from botocore.serialize import JSONSerializer
+    from moto.core.parse import JSONParser
+
+    operation = _put_item()
+
+    def sent_and_read() -> tuple:
+        body = JSONSerializer().serialize_to_request(_item(VALUES), operation)["body"]
+        read = JSONParser(operation).parse({"method": "POST", "body": body, "headers": {}, "values": {},
+                                            "url_path": "/", "url_params": {}})
+        return body, read
+
+    plain = sent_and_read()
+    with dynamodb_items.installed():
+        fast = sent_and_read()
+    assert fast == plain
+    assert plain[1]["Item"]["a9"] == {"B": b"\x00\xff"} and json.loads(plain[0])["Item"]["a9"] == {"B": "AP8="}

@@ -11,7 +11,8 @@ import pytest
 from clinic_reviews_local import moto_speedups
 from moto import mock_aws
 
-from .moto_runs import ENV, answers
+from .moto_runs import ENV as _ENV
+from .moto_runs import answers
 
 ITEMS = [
     {"pk": {"S": "a"}, "sk": {"N": "10"}, "text": {"S": "Доктор <b>"}, "flag": {"BOOL": True}, "none": {"NULL": True}},
@@ -79,7 +80,7 @@ def test_wire_form_values_are_copied_and_others_left_to_moto():
 
 
 def test_a_refused_transaction_copies_only_the_items_it_named():
-    with mock.patch.dict(os.environ, ENV), mock_aws(), moto_speedups.install():
+    with mock.patch.dict(os.environ, _ENV), mock_aws(), moto_speedups.install():
         from moto.dynamodb.models import dynamodb_backends
 
         _scenario()
@@ -191,7 +192,7 @@ def _executions(shared: bool, count: int = 6) -> tuple[list, int, int]:
         def __getattr__(self, name):
             return (lambda seconds: None) if name == "sleep" else getattr(time, name)
 
-    with mock.patch.dict(os.environ, ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
             mock.patch.object(retrier_decl, "time", _NoSleep()), \
             mock.patch.object(AmazonStateLanguageParser, "parse", lambda text: parses.append(1) or real_parse(text)), \
             mock.patch.object(boto_client.boto3, "client", lambda *a, **k: clients.append(1) or real_client(*a, **k)):
@@ -235,7 +236,7 @@ def test_a_shared_program_has_its_heap_keys_drawn_at_parse():
 def _refused_definition(fast: bool) -> tuple[str, str]:
     from botocore.exceptions import ClientError
 
-    with mock.patch.dict(os.environ, ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
+    with mock.patch.dict(os.environ, _ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
             (moto_speedups.install() if fast else mock.MagicMock()):
         sfn = boto3.client("stepfunctions", region_name="eu-central-1")
         with pytest.raises(ClientError) as refused:

@@ -17,8 +17,11 @@ of that was per item, not per call:
   dispatch for each value; here values are copied directly, with the same sharing (the copy's memo).
 - `dynamo_to_dict` (every response holding items) walked each value with `isinstance` and `hasattr` tests; here
   the usual wire kinds are converted directly and anything else (binary, odd types) takes moto's own function.
-- botocore's response parser walks each returned `AttributeValue` against its shape; a value in wire form
-  (S, N, BOOL, NULL, SS, NS, L, M) parses to a copy of itself (`moto_speedups.wire_copy`), so it is copied.
+- Each `AttributeValue` of a request and of a response was walked against its shape four times: botocore's
+  parameter validation and request serializer, moto's request parser, botocore's response parser (moto's
+  response serializer: moto_speedups.py). A value in wire form (S, N, BOOL, NULL, SS, NS, L, M holding strings,
+  booleans, lists and maps of the same: `moto_speedups.wire_copy`) is valid, and serializes and parses to a copy
+  of itself, so it is copied; anything else (binary, a wrong type: its error) takes their own path.
 
 `installed()` patches all of it and undoes it on exit; tests/unit/test_dynamodb_items.py compares each with moto's
 and botocore's own functions on the same values.
@@ -172,9 +175,16 @@ def _to_dict(original):
     return dynamo_to_dict
 
 
+def _is_attribute_value(shape: Any) -> bool:
+    """DynamoDB's (and its streams') `AttributeValue` shape, not another service's shape of that name."""
+    return shape.name == "AttributeValue" and shape.members.keys() >= _WIRE_KINDS
+
+
 def _parse_attribute_values(original):
+    """botocore's response parser: a value in wire form parses to a copy of itself."""
+
     def _handle_structure(self, shape, value):
-        if shape.name == "AttributeValue" and shape.members.keys() >= _WIRE_KINDS:  # DynamoDB's, not another's
+        if _is_attribute_value(shape):
             copied = wire_copy(value)
             if copied is not None:
                 return copied
@@ -183,12 +193,53 @@ def _parse_attribute_values(original):
     return _handle_structure
 
 
+def _validate_attribute_values(original):
+    """botocore's parameter validation: a value in wire form has every member of its type, so nothing to report."""
+
+    def _validate_structure(self, params, shape, errors, name):
+        if _is_attribute_value(shape) and wire_copy(params) is not None:
+            return
+        original(self, params, shape, errors, name)
+
+    return _validate_structure
+
+
+def _serialize_attribute_values(original):
+    """botocore's JSON request serializer: a value in wire form serializes to a copy of itself."""
+
+    def _serialize_type_structure(self, serialized, value, shape, key):
+        if key is not None and _is_attribute_value(shape):
+            copied = wire_copy(value)
+            if copied is not None:
+                serialized[key] = copied
+                return
+        original(self, serialized, value, shape, key)
+
+    return _serialize_type_structure
+
+
+def _parse_request_values(original):
+    """moto's request parser: a value in wire form parses to a copy of itself."""
+
+    def _parse_structure(self, shape, value):
+        if self.MAP_TYPE is dict and _is_attribute_value(shape):
+            copied = wire_copy(value)
+            if copied is not None:
+                return copied
+        return original(self, shape, value)
+
+    return _parse_structure
+
+
 @contextmanager
 def installed() -> Iterator[None]:
     """The fast paths above, until the block ends."""
+    import moto.core.parse as moto_parse
     import moto.dynamodb.models.utilities as utilities
     import moto.dynamodb.responses as responses
     from botocore.parsers import BaseJSONParser
+    from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidator
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
     with ExitStack() as patches:
@@ -201,4 +252,11 @@ def installed() -> Iterator[None]:
         patches.enter_context(mock.patch.object(responses, "dynamo_to_dict", fast_dict))
         patches.enter_context(mock.patch.object(
             BaseJSONParser, "_handle_structure", _parse_attribute_values(BaseJSONParser._handle_structure)))
+        patches.enter_context(mock.patch.object(
+            ParamValidator, "_validate_structure", _validate_attribute_values(ParamValidator._validate_structure)))
+        patches.enter_context(mock.patch.object(JSONSerializer, "_serialize_type_structure",
+                                                _serialize_attribute_values(JSONSerializer._serialize_type_structure)))
+        moto_json = moto_parse.BaseJSONParser
+        patches.enter_context(mock.patch.object(
+            moto_json, "_parse_structure", _parse_request_values(moto_json._parse_structure)))
         yield

@@ -25,7 +25,14 @@ from typing import Any
 import boto3
 import httpx
 
-from clinic_reviews_local import dynamodb_items, moto_speedups, request_headers, streams
+from clinic_reviews_local import (
+    dynamodb_expressions,
+    dynamodb_items,
+    moto_speedups,
+    request_headers,
+    response_serializer,
+    streams,
+)
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
@@ -137,6 +144,8 @@ class LocalStack:
         self._exit.callback(mocked.stop)
         self._exit.enter_context(moto_speedups.install())
         self._exit.enter_context(dynamodb_items.installed())  # per item of every DynamoDB request
+        self._exit.enter_context(dynamodb_expressions.installed())  # update expressions parsed once per text
+        self._exit.enter_context(response_serializer.installed())  # per member of every response
         self._exit.enter_context(request_headers.installed())  # moto checks no signature
         self._exit.enter_context(streams.retention(self.clock.now))
         COUNTER.install()
