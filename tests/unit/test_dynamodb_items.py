@@ -207,3 +207,23 @@ def test_requests_serialize_and_moto_parses_them_as_without_the_fast_paths():
         fast = sent_and_read()
     assert fast == plain
     assert plain[1]["Item"]["a9"] == {"B": b"\x00\xff"} and json.loads(plain[0])["Item"]["a9"] == {"B": "AP8="}
+
+
+def test_moto_serializes_an_item_of_wire_form_values_at_once():
+    from moto.core.serialize import ResponseSerializer
+
+    def query() -> list:
+        db = boto3.client("dynamodb", region_name="eu-central-1")
+        db.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        db.put_item(TableName="t", Item={"pk": {"S": "a"}} | {f"a{n}": {"S": str(n)} for n in range(30)})
+        with mock.patch.object(ResponseSerializer, "_serialize", autospec=True,
+                               side_effect=ResponseSerializer._serialize) as serialized:
+            found = db.query(TableName="t", KeyConditionExpression="pk = :p",
+                             ExpressionAttributeValues={":p": {"S": "a"}})["Items"]
+        return [found, serialized.call_count]
+
+    (plain, plain_calls), (fast, fast_calls) = answers(query), answers(query, dynamodb_items.installed)
+    assert fast == plain and len(plain[0]) == 31
+    assert plain_calls > 31 > fast_calls  # moto's own: once per attribute value

@@ -80,3 +80,48 @@ def test_presigned_links_are_still_signed(aws):
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}, ExpiresIn=60)
     signature = url.split("X-Amz-Signature=")[1]
     assert len(signature) == 64 and signature != request_headers.ZERO_SIGNATURE
+
+
+def _user_agents() -> list[str]:
+    """The User-Agent headers of two calls by each of several clients (own settings, a paginator's feature code)."""
+    from botocore.config import Config
+
+    configs = [None, Config(user_agent_extra="clinic/1"), Config(user_agent_appid="reviews"),
+               Config(retries={"mode": "standard", "max_attempts": 3}), Config(user_agent="legacy/2")]
+    agents, session = [], boto3.Session()  # its own: credentials found again (a feature code of their own)
+    for config in configs:
+        sqs = session.client("sqs", region_name=REGION, config=config)
+        sent = _sent_headers(sqs)
+        sqs.list_queues()
+        sqs.list_queues()
+        list(sqs.get_paginator("list_queues").paginate())
+        agents += [headers["User-Agent"] for headers in sent]
+    return agents
+
+
+def test_user_agents_are_the_ones_botocore_builds(monkeypatch):
+    from unittest import mock
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        with (mock.patch.object(request_headers, "remembered_user_agents", lambda original: original),
+              request_headers.installed()):  # built for every request
+            plain = _user_agents()
+        with request_headers.installed():
+            fast = _user_agents()
+    assert fast == plain
+    assert len(set(plain)) >= 5 and any("clinic/1" in agent for agent in plain)
+
+
+def test_a_client_builds_its_user_agent_once_per_set_of_features(aws):
+    from unittest import mock
+
+    from botocore.useragent import UserAgentString
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    with mock.patch.object(UserAgentString, "_build_sdk_metadata", autospec=True,
+                           side_effect=UserAgentString._build_sdk_metadata) as built:
+        for _ in range(3):
+            sqs.list_queues()
+    assert built.call_count == 1  # botocore's own: once per request

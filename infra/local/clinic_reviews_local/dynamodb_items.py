@@ -21,7 +21,8 @@ of that was per item, not per call:
   parameter validation and request serializer, moto's request parser, botocore's response parser (moto's
   response serializer: moto_speedups.py). A value in wire form (S, N, BOOL, NULL, SS, NS, L, M holding strings,
   booleans, lists and maps of the same: `moto_speedups.wire_copy`) is valid, and serializes and parses to a copy
-  of itself, so it is copied; anything else (binary, a wrong type: its error) takes their own path.
+  of itself, so it is copied; anything else (binary, a wrong type: its error) takes their own path. moto's
+  serializer copies a whole item (a map of such values) at once.
 
 `installed()` patches all of it and undoes it on exit; tests/unit/test_dynamodb_items.py compares each with moto's
 and botocore's own functions on the same values.
@@ -218,6 +219,28 @@ def _serialize_attribute_values(original):
     return _serialize_type_structure
 
 
+def _serialize_attribute_maps(original):
+    """moto's JSON response serializer: an item (a map of values in wire form) is copied value by value at once."""
+
+    def _serialize_type_map(self, serialized, value, shape, key):
+        value_shape = shape.value
+        if type(value) is dict and _is_attribute_value(value_shape):
+            copies = {}
+            for name, member in value.items():
+                copied = wire_copy(member) if name else None  # an empty name: moto's own (odd) path
+                if copied is None:
+                    break
+                copies[self.get_serialized_name(value_shape, name)] = copied
+            else:
+                map_obj = self.MAP_TYPE()
+                self._default_serialize(serialized, map_obj, shape, key)
+                map_obj.update(copies)
+                return
+        original(self, serialized, value, shape, key)
+
+    return _serialize_type_map
+
+
 def _parse_request_values(original):
     """moto's request parser: a value in wire form parses to a copy of itself."""
 
@@ -235,6 +258,7 @@ def _parse_request_values(original):
 def installed() -> Iterator[None]:
     """The fast paths above, until the block ends."""
     import moto.core.parse as moto_parse
+    import moto.core.serialize as moto_serialize
     import moto.dynamodb.models.utilities as utilities
     import moto.dynamodb.responses as responses
     from botocore.parsers import BaseJSONParser
@@ -256,6 +280,9 @@ def installed() -> Iterator[None]:
             ParamValidator, "_validate_structure", _validate_attribute_values(ParamValidator._validate_structure)))
         patches.enter_context(mock.patch.object(JSONSerializer, "_serialize_type_structure",
                                                 _serialize_attribute_values(JSONSerializer._serialize_type_structure)))
+        moto_serializer = moto_serialize.BaseJSONSerializer
+        patches.enter_context(mock.patch.object(
+            moto_serializer, "_serialize_type_map", _serialize_attribute_maps(moto_serializer._serialize_type_map)))
         moto_json = moto_parse.BaseJSONParser
         patches.enter_context(mock.patch.object(
             moto_json, "_parse_structure", _parse_request_values(moto_json._parse_structure)))

@@ -11,10 +11,14 @@ call's client-side CPU (docs/notes.md, issue-18f). Inside `installed()`:
   signature. Presigned URLs (`v4-query`, `s3v4-query`: links in digests and reports) are signed for real.
 - The user agent botocore builds for a request is not rebuilt after the request is created (that rebuild
   only adds feature codes, which nothing local reads).
+- The user agent string itself (a dozen components: platform, Python, config, features) is built once per client
+  and set of feature codes, not for every request (`remembered_user_agents`): it is a function of the client's
+  user-agent settings, which do not change after the client is made, and of those codes.
 """
 
 from __future__ import annotations
 
+import weakref
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from unittest import mock
@@ -79,6 +83,25 @@ def _keep_user_agent(self, operation_name, request, **kwargs) -> None:
     """botocore's `rebuild_and_replace_user_agent_handler`, locally: the request keeps the user agent it got."""
 
 
+def remembered_user_agents(original):
+    """botocore's `UserAgentString.to_string`, kept per user-agent object (one per client) and what it reads."""
+    built: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def to_string(self) -> str:
+        from botocore.context import get_context
+
+        context = get_context()
+        key = (frozenset(self._client_features or ()), frozenset(context.features if context else ()),
+               self._session_user_agent_name, self._session_user_agent_version, self._session_user_agent_extra,
+               id(self._client_config))
+        kept = built.setdefault(self, {})
+        if key not in kept:
+            kept[key] = original(self)
+        return kept[key]
+
+    return to_string
+
+
 def installed() -> ExitStack:
     """Local signing and user agents until the returned stack is closed."""
     import botocore.auth
@@ -87,4 +110,5 @@ def installed() -> ExitStack:
     patches = ExitStack()
     patches.enter_context(mock.patch.dict(botocore.auth.AUTH_TYPE_MAPS, {"v4": LocalSigV4Auth, "s3v4": LocalS3SigV4Auth}))
     patches.enter_context(mock.patch.object(UserAgentString, "rebuild_and_replace_user_agent_handler", _keep_user_agent))
+    patches.enter_context(mock.patch.object(UserAgentString, "to_string", remembered_user_agents(UserAgentString.to_string)))
     return patches
