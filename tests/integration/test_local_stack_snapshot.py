@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from clinic_reviews_local import stack as local_stack
 from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import Deployer
@@ -75,12 +76,18 @@ def deploys(monkeypatch, tmp_path):
     return made
 
 
-def test_a_restored_stack_is_the_deployed_one_and_works(deploys, policy):
+def test_a_restored_stack_is_the_deployed_one_and_works(deploys, policy, monkeypatch):
     with local_stack.LocalStack(start=START) as aws:
         deployed, stack = _inventory(aws), aws.stack
         principals = {k: p.statements for k, p in aws.authorizer.principals.items()}
+    calls: list[str] = []
+    real_call = BaseClient._make_api_call
+    monkeypatch.setattr(BaseClient, "_make_api_call",
+                        lambda client, name, params: calls.append(name) or real_call(client, name, params))
     with local_stack.LocalStack(start=START) as aws:
         assert deploys == [local_stack.SENDER]  # the second start deployed nothing
+        assert calls == ["GetParameter", "PutParameter"]  # only the fake Telegram's token: IAM is not read again
+        monkeypatch.setattr(BaseClient, "_make_api_call", real_call)
         assert _inventory(aws) == deployed
         assert aws.stack == stack
         assert {k: p.statements for k, p in aws.authorizer.principals.items()} == principals
