@@ -16,7 +16,8 @@ timeouts and retries, acting as a deployed function, so the IAM hook runs as it 
 Printed: the median and the 90th percentile of `time.process_time` per call, in milliseconds. `--profile KIND`
 prints the cProfile of that kind's calls (top functions by cumulative time). `--bare` leaves out the local stack's
 per-call speed-ups (dynamodb_items.py, dynamodb_expressions.py, response_serializer.py) to compare
-with.
+with; `--paired` measures with and without in alternating blocks of 20 calls in one process (the fairer comparison
+on a busy machine; botocore's remembered user agent, part of the stack's request headers, is on in both).
 """
 
 from __future__ import annotations
@@ -151,6 +152,34 @@ def measure(aws: Any, calls: int, profile: str | None) -> dict[str, dict[str, fl
     return results
 
 
+def paired(aws: Any, calls: int, installers: list) -> dict[str, dict[str, float]]:
+    """Per kind, blocks of 20 calls with the speed-ups (entered for the block) and 20 without, alternating: the two
+    medians come from the same minutes of the same process, so a busy machine moves both alike."""
+    results = {}
+    offset = 0
+    for name, (acting, call) in kinds(aws).items():
+        with aws.authorizer.acting_as(aws.physical(acting) if acting else None):
+            for _ in range(20):
+                call(offset)
+                offset += 1
+            spent: dict[str, list[float]] = {"bare": [], "fast": []}
+            for block in range(2 * max(1, calls // 20)):
+                mode = "fast" if block % 2 else "bare"
+                with ExitStack() as fast:
+                    if mode == "fast":
+                        for installed in installers:
+                            fast.enter_context(installed())
+                    call(offset)  # the block's first call fills the fresh caches
+                    offset += 1
+                    for _ in range(20):
+                        before = time.process_time()
+                        call(offset)
+                        spent[mode].append(time.process_time() - before)
+                        offset += 1
+        results[name] = {f"{mode}_median_ms": round(statistics.median(times) * 1000, 3) for mode, times in spent.items()}
+    return results
+
+
 def main() -> dict[str, Any]:
     from clinic_reviews_local import dynamodb_expressions, dynamodb_items, response_serializer
     from clinic_reviews_local.stack import LocalStack
@@ -161,13 +190,23 @@ def main() -> dict[str, Any]:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--profile", choices=KINDS)
     parser.add_argument("--bare", action="store_true", help="without the per-call speed-ups (to compare)")
+    parser.add_argument("--paired", action="store_true", help="with and without, alternating blocks in one process")
     args = parser.parse_args()
+    installers = [module.installed for module in SPEEDUPS]
     with ExitStack() as bare:
-        if args.bare:
+        if args.bare or args.paired:
             for module in SPEEDUPS:
                 bare.enter_context(mock.patch.object(module, "installed", nullcontext))
         with LocalStack(start=START) as aws:
-            results = measure(aws, args.calls, args.profile)
+            if args.paired:
+                results = paired(aws, args.calls, installers)
+            else:
+                results = measure(aws, args.calls, args.profile)
+    if args.paired:
+        print(f"CPU per call (time.process_time, {args.calls} calls each way, median, ms): without -> with")
+        for name, figures in results.items():
+            print(f"  {name:18s} {figures['bare_median_ms']:.3f} -> {figures['fast_median_ms']:.3f}")
+        return results
     print(f"CPU per call (time.process_time, {args.calls} calls each, ms):")
     for name, figures in results.items():
         print(f"  {name:18s} median {figures['median_ms']:.3f}  p90 {figures['p90_ms']:.3f}")
