@@ -17,7 +17,6 @@ class DayReads:
         self._cases = cases  # store.cases.CaseRepository
         self._days: dict[tuple[str, date], list] = {}
         self._logs: dict[tuple[str, date], list] = {}
-        self.queries = 0  # the table reads made: one a day asked for the first time
 
     def by_day(self, chain_id: str, day: date) -> list:
         """The chain's reviews received on that clinic-local day (ReviewRecord)."""
@@ -31,5 +30,4 @@ class DayReads:
         key = (chain_id, day)
         if key not in seen:
             seen[key] = list(read(chain_id, day))
-            self.queries += 1
         return seen[key]
