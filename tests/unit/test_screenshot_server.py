@@ -6,6 +6,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from concurrent.futures import Future
+from pathlib import Path
 
 from clinic_reviews_local.browser import Shot, _FirstPageServer
 
@@ -40,7 +41,7 @@ def test_the_page_goes_through_the_stack_the_rest_waits_for_the_result():
     assert stack.calls == [("FeedbackFunction", "GET", "/f/token")]  # nothing else touched the stack yet
     done: Future = Future()
     done.set_result(None)
-    reason = Shot(done, server).result()
+    reason = Shot(Path("feedback.png"), done, server).result()
     assert stack.calls[1:] == [("FeedbackFunction", "POST", "/f/token/seen")]  # sent after the screenshot
     assert reason == "the page asked for what it was not served: /f/style.css"
 
@@ -52,5 +53,5 @@ def test_a_chromium_failure_is_the_reason_and_the_page_requests_still_reach_the_
     _ask(server.url + "/api/seen", "POST")
     failed: Future = Future()
     failed.set_exception(RuntimeError("Chromium at /usr/bin/chromium did not start: gone\nmore"))
-    assert Shot(failed, server).result() == "Chromium at /usr/bin/chromium did not start: gone"
+    assert Shot(Path("console.png"), failed, server).result() == "Chromium at /usr/bin/chromium did not start: gone"
     assert [call[1] for call in stack.calls] == ["GET", "POST"]

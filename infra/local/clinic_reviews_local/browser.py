@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from clinic_reviews_local.http import LocalHttpServer
@@ -133,12 +134,18 @@ class _FirstPageServer(LocalHttpServer):
             self.missed.append(path)
         return 404, {"content-type": "text/plain"}, b"not found"
 
+    def send_deferred(self) -> None:
+        """The held requests, through the stack in the order the page made them (in the caller's thread)."""
+        for method, path, body, headers in self.deferred:
+            super().dispatch(method, path, body, headers)
+
 
 @dataclass
 class Shot:
-    """A screenshot, taken or under way in Chromium's thread. `result()` waits for it, sends the requests the page
-    made after loading through the stack (in the caller's thread) and returns why no PNG was saved, or None."""
+    """A screenshot of `target`, taken or under way in Chromium's thread. `result()` waits for it, sends the requests
+    the page made after loading through the stack (in the caller's thread) and returns why no PNG was saved, or None."""
 
+    target: Path
     _job: Future | None = None
     _server: _FirstPageServer | None = None
     _reason: str | None = None
@@ -159,14 +166,13 @@ class Shot:
             self._reason = (str(exc).splitlines() or [type(exc).__name__])[0]
         finally:
             self._server.__exit__(None, None, None)
-        for method, path, body, headers in self._server.deferred:
-            LocalHttpServer.dispatch(self._server, method, path, body, headers)
+        self._server.send_deferred()
         if self._reason is None and self._server.missed:
             self._reason = f"the page asked for what it was not served: {', '.join(self._server.missed)}"
         return self._reason
 
 
-def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[str, int] = PHONE,
+def screenshot(aws, routes: dict[str, str], path: str, target: Path, viewport: dict[str, int] = PHONE,
                locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> Shot:
     """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
 
@@ -177,7 +183,7 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
     """
     reason = unavailable()
     if reason:
-        return Shot(_reason=reason, _done=True)
+        return Shot(target, _reason=reason, _done=True)
 
     def shoot(browser: Any, url: str) -> None:
         context = browser.new_context(viewport=viewport, locale=locale)
@@ -196,4 +202,4 @@ def screenshot(aws, routes: dict[str, str], path: str, target, viewport: dict[st
     server = _FirstPageServer(aws, routes, path).__enter__()
     job = _background.submit(lambda browser: shoot(browser, server.url))
     wait([job, server.page_served], return_when=FIRST_COMPLETED)
-    return Shot(job, server)
+    return Shot(target, job, server)

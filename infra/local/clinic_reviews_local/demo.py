@@ -200,9 +200,10 @@ class Demo:
     def _screenshots_done(self, feedback: dict[str, Any], cases: dict[str, Any]) -> None:
         """Wait for the screenshots Chromium took while the demo went on; their pages' own requests (the feedback
         page's "seen") reach the stack now."""
-        report_screenshot(feedback, self.out)
-        reason = cases.pop("shot").result()
-        cases["screenshot"], cases["screenshot_skipped"] = (None, reason) if reason else (str(self.out / "console.png"), None)
+        report_screenshot(feedback)
+        shot = cases.pop("shot")
+        reason = shot.result()
+        cases["screenshot"], cases["screenshot_skipped"] = (None, reason) if reason else (str(shot.target), None)
 
     def _replay(self, aws: LocalStack, arrivals: list[Arrival], outputs: DemoOutputs, tap, policy) -> dict[str, Any]:
         """Deliver arrivals in time order: Google and 2GIS reviews through the scheduled fetch from the

@@ -78,7 +78,7 @@ def _screenshot(aws, path: str, target: Path) -> Shot:
     return screenshot(aws, {"/f/": "FeedbackFunction"}, path, target)
 
 
-def report_screenshot(result: dict[str, Any], out: Path) -> None:
+def report_screenshot(result: dict[str, Any]) -> None:
     """Wait for the step's screenshot (Chromium took it while the demo went on); say where it is, or why not."""
     shot = result.pop("shot", None)
     if shot is None:
@@ -87,5 +87,5 @@ def report_screenshot(result: dict[str, Any], out: Path) -> None:
     if reason:
         print(f"feedback: screenshot skipped: {reason}")
         return
-    result["screenshot"] = str(out / SCREENSHOT)
-    print(f"feedback: the landing page in Chromium: {(out / SCREENSHOT).resolve()}")
+    result["screenshot"] = str(shot.target)
+    print(f"feedback: the landing page in Chromium: {shot.target.resolve()}")
