@@ -145,8 +145,8 @@ class Demo:
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
-        # Chromium (for the screenshots at the end) starts in the background while the stack deploys and replays
-        with started_early(), LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
+        # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays
+        with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)
