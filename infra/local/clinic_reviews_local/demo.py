@@ -146,9 +146,9 @@ class Demo:
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
-        # Chromium (for the screenshots at the end) starts in the background while the stack deploys and replays;
+        # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays;
         # the report's chart helper (chart_process.py) imports matplotlib on the other core while the demo replays
-        with started_early(), LocalStack(start=start, parameters=chain) as aws, chart_process() as charts, \
+        with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, chart_process() as charts, \
                 outputs.function_logs():
             if state:
                 state.restore(aws)
