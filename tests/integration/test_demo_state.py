@@ -18,8 +18,11 @@ def _table(aws) -> dict:
     items = [i for page in ddb.get_paginator("scan").paginate(TableName=name) for i in page["Items"]]
     partitions = {(index, value) for index in ("gsi1", "gsi2") for i in items if f"{index}pk" in i
                   for value in [i[f"{index}pk"]["S"]]}
+    s3, bucket = aws.client("s3"), aws.outputs["ArchiveBucketName"]
+    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket) for o in page.get("Contents", [])]
     return {"items": sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"])),
-            "by_index": {key: _query(aws, *key) for key in sorted(partitions)}}
+            "by_index": {key: _query(aws, *key) for key in sorted(partitions)},
+            "objects": {key: s3.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}}
 
 
 def _query(aws, index: str, value: str) -> list[dict]:
@@ -37,7 +40,9 @@ def test_a_restored_state_reads_as_the_table_it_was_saved_from_and_publishes_not
         aws.put_policy(policy)
         aws.invoke("IntakeFunction", {"reviews": [review("s-1"), review("s-2", rating=5, text="Спасибо доктору!")]})
         aws.advance_to(LATER)
+        aws.client("s3").put_object(Bucket=aws.outputs["ArchiveBucketName"], Key="digests/x/2026-12-06.html", Body=b"<p>")
         saved = _table(aws)
+        assert saved["objects"]["digests/x/2026-12-06.html"] == b"<p>"
         save_state(tmp_path, aws, START, LATER)
         later = LATER + timedelta(days=400)  # past every TTL the intake set (idempotency records, ...)
         swept = aws.expiry.sweep(later)

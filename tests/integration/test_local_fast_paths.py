@@ -51,9 +51,8 @@ def test_an_update_expression_is_parsed_once_per_text(aws):
 
 
 def test_a_template_compiled_once_is_not_compiled_again_by_a_later_run(aws):
-    from jinja2 import Environment
-
     from clinic_reviews.notify.rendering import environment
+    from jinja2 import Environment
 
     env = environment()
     with mock.patch.object(Environment, "compile", autospec=True, side_effect=Environment.compile) as compiled:

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import ACCOUNT
 
 STATE_FILE = Path(".state") / "state.json"
@@ -32,11 +31,12 @@ class SavedState:
     objects: dict[str, str]
 
     def restore(self, aws) -> None:
+        from moto.s3.models import s3_backends
+
         put_items(_table(aws), self.items)
-        bucket, s3 = aws.outputs["ArchiveBucketName"], aws.client("s3")
-        with paused():
-            for key, body in self.objects.items():
-                s3.put_object(Bucket=bucket, Key=key, Body=base64.b64decode(body))
+        s3, bucket = s3_backends[ACCOUNT]["global"], aws.outputs["ArchiveBucketName"]
+        for key, body in self.objects.items():  # stamped with the clock's time, as any object written now
+            s3.put_object(bucket, key, base64.b64decode(body), disable_notification=True)
 
 
 def _table(aws) -> Any:
