@@ -91,15 +91,17 @@ def write_insights(out: Path, chain_id: str, day: date, since: date | None = Non
 
     from clinic_reviews import compose
     from clinic_reviews.domain.reply_quality import quality_rows
+    from clinic_reviews.services.day_reads import DayReads
     from clinic_reviews.settings import get_settings
 
     out.mkdir(parents=True, exist_ok=True)
     since, until = since or day, until or day
     settings = get_settings()
     table = compose.Table(settings)
+    reads = DayReads(table.reviews, table.cases)  # the spike window and the replies' corpus: mostly the same days
     with paused():
-        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day)
-        scores = compose.reply_quality(table).scores(chain_id, since, until)
+        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day, reads)
+        scores = compose.reply_quality(table).scores(chain_id, since, until, reads=reads)
     body = {
         "chain_id": chain_id,
         "day": day.isoformat(),
