@@ -75,6 +75,30 @@ def test_no_full_collection_scans_boto3_at_start(function):
     assert found["frozen"] > 20_000, f"{function}: boto3's objects are not frozen ({found['frozen']})"
 
 
+#: What each function's composition root (its handler's `services()` & co, built by the first request whatever it
+#: asks) must not import either: an escalation step builds the Telegram bot (httpx, its TLS context, the message
+#: templates) only when a tier sends a chat message (compose.chat_sender).
+LATER_THAN_BUILT = {"EscalateFunction": {"jinja2", "httpx", "email.mime"}}
+
+
+@functools.cache
+def _built(function: str) -> dict:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from coldstart_bench import composition_imports, functions
+
+    return composition_imports(_handlers()[function], functions()[function])
+
+
+@pytest.mark.parametrize("function", sorted(LATER_THAN_BUILT))
+def test_a_composition_root_builds_only_what_every_request_needs(function):
+    found = _built(function)
+    modules = set(found["at_start"]) | set(found["built"])
+    later = LATER_THAN_BUILT[function]
+    loaded = sorted(name for name in later if name in modules or any(m.startswith(f"{name}.") for m in modules))
+    assert "services" in found["builders"], f"{function}: no services() was built"
+    assert not loaded, f"{function}'s composition root imports {', '.join(loaded)}"
+
+
 _READ = """
 import json, sys
 from clinic_reviews.domain.policy import Policy
