@@ -36,7 +36,7 @@ PHRASES = (
 
 def chain_policy(count: int = CLINICS) -> Policy:
     """The sample policy with `count` clinics (16 by default) spread over four time zones."""
-    data = yaml.safe_load((ROOT / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
     template = copy.deepcopy(data["clinics"][0])
     template.pop("sources", None)
     clinics = []

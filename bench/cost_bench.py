@@ -189,7 +189,7 @@ def reviews_digest_report() -> dict[str, Any]:
     from clinic_reviews_local.stack import LocalStack
     from intake_bench import _sample
 
-    policy = load_policy(ROOT / "samples" / "policy.yaml")
+    policy = load_policy(ROOT / "samples" / "demo-policy.yaml")
     reviews = _sample(REVIEWS)
     with LocalStack(start=START) as aws:
         aws.put_policy(policy)

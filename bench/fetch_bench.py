@@ -156,7 +156,7 @@ def run() -> dict[str, Any]:
     from clinic_reviews_local.template import project_root
 
     with LocalStack(start=START) as aws:
-        aws.put_policy(load_policy(project_root() / "samples" / "policy.yaml"))
+        aws.put_policy(load_policy(project_root() / "samples" / "demo-policy.yaml"))
         fake = _platforms()
         aws.serve_http(fake.transport())
         aws.put_secret("SourcesSecret", CREDENTIALS)

@@ -48,7 +48,7 @@ def main() -> dict:
     reviews = _sample(REVIEWS)
     batches = [reviews[i : i + BATCH] for i in range(0, len(reviews), BATCH)]
     with LocalStack(start=START) as aws:
-        aws.put_policy(load_policy(ROOT / "samples" / "policy.yaml"))
+        aws.put_policy(load_policy(ROOT / "samples" / "demo-policy.yaml"))
 
         def send():
             for batch in batches:

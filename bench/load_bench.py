@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python bench/load_bench.py [N] [--budget SECONDS]      (default 3,000 reviews)
 
-template.yaml is deployed with samples/policy-16-clinics.yaml (16 clinics in four time zones; a Google location and
+template.yaml is deployed with samples/policy.yaml (16 clinics in four time zones; a Google location and
 a 2GIS branch each, a VK wall for every third: 38 feeds). The virtual clock then lives through a year, a day at a
 time. N reviews are written over the year, with the bundled sample's mix of sources (yandex 39, prodoctorov 29,
 2gis 17, google 12, napopravka 7, site 4, vk 3, call centre 3, e-mail 2 in 116) and languages (its texts), and
@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICY = ROOT / "samples" / "policy-16-clinics.yaml"
+POLICY = ROOT / "samples" / "policy.yaml"
 START = datetime(2025, 12, 1, 6, 0, tzinfo=UTC)
 DAYS = 365
 STEP = timedelta(days=1)

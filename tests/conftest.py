@@ -18,7 +18,7 @@ def root() -> Path:
 def policy():
     from clinic_reviews.domain.policy import load_policy
 
-    return load_policy(ROOT / "samples" / "policy.yaml")
+    return load_policy(ROOT / "samples" / "demo-policy.yaml")
 
 
 # ---------------------------------------------------------------- least privilege (infra/local/.../grants.py)

@@ -64,7 +64,7 @@ def test_the_digest_is_a_multipart_message_ses_accepted(aws, policy):
 
 
 def test_a_clinic_with_its_own_recipients_gets_its_own_digest(aws, root):
-    data = yaml.safe_load((root / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((root / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
     data["clinics"][2]["digest_recipients"] = ["d.kim@zdorovie.example.org"]
     policy = load_policy(data)
     aws.put_policy(policy)

@@ -59,7 +59,7 @@ def test_the_demo_at_debug_logs_no_secret_phone_or_author(tmp_path, root, monkey
     reviews = tmp_path / "reviews.jsonl"
     reviews.write_text("\n".join(lines) + "\n", encoding="utf-8")
     authors = {json.loads(line).get("author") for line in lines if line.strip().startswith("{")} - {None, ""}
-    phones = set(re.findall(r"\+7 9\d\d \d{3}-\d\d-\d\d", (root / "samples" / "policy.yaml").read_text(encoding="utf-8")))
+    phones = set(re.findall(r"\+7 9\d\d \d{3}-\d\d-\d\d", (root / "samples" / "demo-policy.yaml").read_text(encoding="utf-8")))
     phones |= {"+7 900 000-10-01", "+7 900 000-10-02"}  # the demo's visits (feedback_demo.py)
     phones |= {"+" + re.sub(r"\D", "", p) for p in phones}  # as stored and sent (E.164)
     assert len(authors) >= 5 and len(phones) >= 10
@@ -75,7 +75,7 @@ def test_the_demo_at_debug_logs_no_secret_phone_or_author(tmp_path, root, monkey
     observability.logger.setLevel("DEBUG")
     try:
         out = tmp_path / "out"
-        assert main(["demo", "--reviews", str(reviews), "--policy", str(root / "samples" / "policy.yaml"),
+        assert main(["demo", "--reviews", str(reviews), "--policy", str(root / "samples" / "demo-policy.yaml"),
                      "--out", str(out)]) == 0
     finally:
         root_logger.removeHandler(handler)

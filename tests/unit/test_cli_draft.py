@@ -27,7 +27,7 @@ def test_draft_writes_one_line_per_review_and_reports_bad_lines(root) -> None:
         {"id": "r5", "text": "", "rating": 4},
     ]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
-    result = run(["draft", "--policy", str(root / "samples" / "policy.yaml"), "--contact", "+7 800 000-00-00"],
+    result = run(["draft", "--policy", str(root / "samples" / "demo-policy.yaml"), "--contact", "+7 800 000-00-00"],
                  stdin)
     assert result.returncode == 0
     rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
@@ -82,7 +82,7 @@ def test_bad_arguments_exit_2_with_one_line(args) -> None:
 def test_draft_takes_contact_signature_and_templates_from_the_policy(root, tmp_path) -> None:
     import yaml
 
-    data = yaml.safe_load((root / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((root / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
     data["replies"] = {"contact": "+7 800 555-00-00", "signature": "Команда «Здоровье»", "templates": "own"}
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (tmp_path / "own" / "ru").mkdir(parents=True)

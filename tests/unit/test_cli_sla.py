@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from clinic_reviews.cli import main
 
-SAMPLE = str(Path(__file__).resolve().parents[2] / "samples" / "policy.yaml")
+SAMPLE = str(Path(__file__).resolve().parents[2] / "samples" / "demo-policy.yaml")
 CONTRACT = [
     ("2026-12-08T10:00:00+03:00", "1h", "Europe/Moscow", [], "2026-12-08T11:00:00+03:00"),
     (

@@ -116,7 +116,7 @@ def test_reading_a_stored_policy_and_checking_a_review_need_no_pydantic():
     holiday calendars wait for the first deadline (a page showing a clinic's name never loads them)."""
     from clinic_reviews.domain.policy import load_policy
 
-    stored = load_policy(ROOT / "samples" / "policy.yaml").to_json()
+    stored = load_policy(ROOT / "samples" / "demo-policy.yaml").to_json()
     out = subprocess.run([sys.executable, "-c", _READ], input=stored, capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}})
     loaded = {name.split(".")[0] for name in json.loads(out.stdout)}

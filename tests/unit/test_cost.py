@@ -114,14 +114,15 @@ def test_the_cli_prints_the_contract_shape_for_the_sample_chains():
     for key in ("region", "clinics", "reviews_per_month", "per_chain_month_usd", "per_clinic_month_usd",
                 "fixed_usd", "variable_usd", "by_service", "assumptions", "sms_usd"):
         assert key in data, key
-    assert data["clinics"] == 3 and data["reviews_per_month"] == 300
+    assert data["clinics"] == 16 and data["reviews_per_month"] == 1600  # samples/policy.yaml, the sample chain
+    assert data["per_clinic_month_usd"] <= 0.30  # issue 18's goal, fixed costs included
     assert data["per_chain_month_usd"] == pytest.approx(data["fixed_usd"] + data["variable_usd"], abs=0.011)
     assert sum(data["by_service"].values()) == pytest.approx(data["per_chain_month_usd"], abs=0.01)
     assert subprocess.run([*cli, "--negative-share", "2"], capture_output=True, cwd=ROOT).returncode == 2
     assert subprocess.run([*cli, "--policy", "nope.yaml"], capture_output=True, cwd=ROOT).returncode == 2
-    table = subprocess.run([*cli, "--policy", "samples/policy-16-clinics.yaml"], capture_output=True, text=True,
+    table = subprocess.run([*cli, "--policy", "samples/demo-policy.yaml"], capture_output=True, text=True,
                            check=True, cwd=ROOT).stdout
-    assert "16 clinics" in table and "per clinic" in table
+    assert "3 clinics" in table and "per clinic" in table
 
 
 def test_the_packaged_inventory_is_the_templates():

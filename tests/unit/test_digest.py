@@ -120,7 +120,7 @@ def test_the_subject_counts_open_negatives_in_russian(policy, n, words):
 def test_an_english_chain_gets_an_english_subject(root):
     import yaml
 
-    data = yaml.safe_load((root / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((root / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
     data["chain"]["language"] = "en"
     english = load_policy(data)
     _digest, email = digest_of(english, [make_record(english, "e-1"), make_record(english, "e-2")])

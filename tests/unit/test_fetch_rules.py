@@ -113,7 +113,7 @@ def test_with_reply_builds_the_answered_review_once():
 def _raw():
     import yaml
 
-    return yaml.safe_load((ROOT / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((ROOT / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
 
 
 def test_the_sample_policy_lists_sources_and_survives_json():

@@ -17,7 +17,7 @@ from clinic_reviews.domain.ladder import (
 )
 from clinic_reviews.domain.policy import Policy, PolicyError, load_policy
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "policy.yaml"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "demo-policy.yaml"
 FRIDAY_EVENING_EKB = datetime.fromisoformat("2026-12-11T20:30:00+05:00")
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from clinic_reviews.domain.policy import Policy, PolicyError, UnknownClinic, load_policy
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "policy.yaml"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "demo-policy.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,15 @@ def test_sample_loads(policy: Policy) -> None:
     assert [t.id for t in policy.ladder] == ["manager", "head", "director", "legal"]
     assert policy.chain.quiet_span is not None
     assert policy.chain.backfill.total_seconds() == 72 * 3600
+
+
+def test_the_demo_chain_is_the_sample_chain_cut_to_the_demos_clinics(raw: dict[str, Any]) -> None:
+    """samples/policy.yaml (16 clinics, what `clinic-reviews cost` prices) holds the demo's three unchanged."""
+    chain = yaml.safe_load((SAMPLE.parent / "policy.yaml").read_text(encoding="utf-8"))
+    assert len(chain["clinics"]) == 16 and len({c["timezone"] for c in chain["clinics"]}) == 4
+    assert sum(len(c["sources"]) for c in chain["clinics"]) == 38
+    cut = {**chain, "clinics": [c for c in chain["clinics"] if c["id"] in {d["id"] for d in raw["clinics"]}]}
+    assert cut == raw
 
 
 def test_clinic_hours_and_defaults(policy: Policy) -> None:
@@ -252,6 +261,6 @@ def test_a_long_one_line_json_policy_is_text_not_a_file_name():
 
     import yaml
 
-    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "samples" / "policy.yaml").read_text())
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "samples" / "demo-policy.yaml").read_text())
     text = json.dumps(data, ensure_ascii=False) + " " * 400
     assert load_policy(text).chain.id == data["chain"]["id"]

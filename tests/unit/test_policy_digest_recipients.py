@@ -9,7 +9,7 @@ import pytest
 import yaml
 from clinic_reviews.domain.policy import Policy, PolicyError, load_policy
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "policy.yaml"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "demo-policy.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from clinic_reviews.domain.policy import PolicyError, load_policy
 
 @pytest.fixture
 def data(root):
-    return yaml.safe_load((root / "samples" / "policy.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((root / "samples" / "demo-policy.yaml").read_text(encoding="utf-8"))
 
 
 def test_a_policy_without_replies_still_loads(data) -> None:

@@ -111,7 +111,7 @@ def test_the_bundled_sample_holds_one_spike_waiting_at_arbat(root):
     from clinic_reviews.domain.classification import classify
     from clinic_reviews.domain.policy import load_policy
 
-    policy = load_policy(root / "samples" / "policy.yaml")
+    policy = load_policy(root / "samples" / "demo-policy.yaml")
     zones = {c.id: ZoneInfo(c.timezone) for c in policy.clinics}
     latest: dict[tuple, dict] = {}
     for raw in (root / "samples" / "reviews.jsonl").read_text(encoding="utf-8").splitlines():

@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--reviews", type=Path, help="normalized reviews, one JSON object a line, each with clinic_id "
                         "(default: the bundled sample)")
-    parser.add_argument("--policy", type=Path, help="the chain policy (default: samples/policy.yaml for the bundled "
+    parser.add_argument("--policy", type=Path, help="the chain policy (default: samples/demo-policy.yaml for the bundled "
                         "sample, a default policy made of the file's clinics for --reviews)")
     parser.add_argument("--tz", help="time zone of the default policy's clinics (IANA name; default Europe/Moscow)")
     parser.add_argument("--out", type=Path, required=True, help="output folder; a second run on it re-fetches")

@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clinic_reviews_local.console", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out/demo"), help="the demo's output folder (its state)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on {HOST} (default {DEFAULT_PORT})")
-    parser.add_argument("--policy", type=Path, help="the chain policy (default: samples/policy.yaml)")
+    parser.add_argument("--policy", type=Path, help="the chain policy (default: samples/demo-policy.yaml)")
     args = parser.parse_args(argv)
     return serve(args.out, args.port, args.policy)
 

@@ -270,7 +270,7 @@ def schedule_for(aws: LocalStack, function_logical_id: str) -> str:
 
 def bundled_paths() -> tuple[Path, Path]:
     root = project_root()
-    return root / "samples" / "reviews.jsonl", root / "samples" / "policy.yaml"
+    return root / "samples" / "reviews.jsonl", root / "samples" / "demo-policy.yaml"
 
 
 def run_demo(reviews: Path | None, out: Path, policy: Path | None, timezone: str | None = None) -> dict[str, Any]:

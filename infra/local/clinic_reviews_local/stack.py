@@ -1,7 +1,7 @@
 """LocalStack: template.yaml deployed into an in-process moto, with handlers, workflows and a virtual clock.
 
     with LocalStack(start=datetime(2026, 12, 8, 7, 0, tzinfo=UTC)) as aws:
-        aws.put_policy(load_policy("samples/policy.yaml"))
+        aws.put_policy(load_policy("samples/demo-policy.yaml"))
         aws.invoke("IntakeFunction", {"reviews": [...]})
         aws.advance_to(datetime(2026, 12, 8, 18, 0, tzinfo=UTC))  # deadlines fire in order
         aws.sent_sms()
