@@ -165,7 +165,7 @@ class Demo:
             days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
-            outputs.write_digest(digest_day)
+            outputs.write_digest(aws, digest_result)  # as the function rendered it for `digest_day`, from its archive
             write_report(self.out, policy.chain.id, digest_day, draw=charts.draw)  # report.html (+ report/*.png)
             # post-visit SMS and feedback.png (docs/feedback.md); Chromium renders the page while the demo goes on
             feedback = run_feedback_step(aws, policy, self.out, end)
