@@ -27,3 +27,24 @@ def test_without_the_background_browser_the_shot_is_taken_at_once(site, tmp_path
         shot = screenshot(s.aws, {"/f/": "FeedbackFunction"}, s.path, target)
         assert shot.held_back == [] and shot.result() is None  # done before returning, its requests sent
         assert target.is_file() and s.figures()["opened"] == 1
+
+
+def _png_width(path) -> int:
+    return int.from_bytes(path.read_bytes()[16:20], "big")  # the IHDR chunk's width
+
+
+def test_the_tabs_of_the_shots_announced_are_opened_ahead_and_chromium_closes_after_the_last(site, tmp_path):
+    from clinic_reviews_local import browser
+
+    with site() as s, started_early(shots=2):
+        background = browser._background
+        assert background.submit(lambda started: len(started.contexts)).result() == 2  # opened while the caller worked
+        first = screenshot(s.aws, {"/f/": "FeedbackFunction"}, s.path, tmp_path / "first.png")
+        assert first.result() is None and _png_width(tmp_path / "first.png") == 390
+        assert background.submit(lambda started: len(started.contexts)).result() == 1  # the shot took one, closed it
+        wide = {"width": 1100, "height": 900}
+        second = screenshot(s.aws, {"/f/": "FeedbackFunction"}, s.path, tmp_path / "second.png", wide)
+        assert second.result() is None and _png_width(tmp_path / "second.png") == 1100  # the tab took the viewport
+        late = screenshot(s.aws, {"/f/": "FeedbackFunction"}, s.path, tmp_path / "late.png")
+        assert late.result() == "Chromium was closed after the screenshots it was started for"
+        assert not (tmp_path / "late.png").exists()

@@ -82,6 +82,7 @@ def test_spike_detection_reads_each_review_as_its_record_holds_it(aws):
     from clinic_reviews import compose
     from clinic_reviews.domain.review import ReviewKey
     from clinic_reviews.settings import get_settings
+    from clinic_reviews.store.reviews import Sighting
 
     aws.invoke("IntakeFunction", {"reviews": [
         review("neg"), review("praise", rating=5, text="Спасибо доктору", author=None),
@@ -99,4 +100,5 @@ def test_spike_detection_reads_each_review_as_its_record_holds_it(aws):
         assert (sighting.created_at, sighting.sentiment, sighting.topics, sighting.text, sighting.author, sighting.url) == (
             record.review.created_at, first, record.classification.topics, record.review.text, record.review.author,
             record.review.url)
+        assert Sighting.of(record) == sighting  # insights.json makes its sightings from the whole records (DayReads)
     assert {s.external_id: s.sentiment for s in seen} == {"neg": "negative", "praise": "positive", "turned": "negative"}

@@ -64,3 +64,80 @@ def test_each_day_is_read_once_and_the_figures_are_those_of_separate_reads(polic
     assert output.report.total.current == alone.tally("zdorovie", DEC).total
     assert output.report.total.previous == alone.tally("zdorovie", date(2026, 11, 1)).total
     assert output.report.total.current.count == 20 and output.report.total.previous.count == 10
+
+
+def _sightings(table: Table):
+    """The projected read the digest makes (store.reviews.ReviewRepository.sightings_of_day), counted apart."""
+    from clinic_reviews.store.reviews import Sighting
+
+    def sightings_of_day(chain_id, day):
+        table.reads["sightings", day] += 1
+        return iter([Sighting.of(r) for r in table.records if r.local_day == day])
+
+    table.sightings_of_day = sightings_of_day
+    return table
+
+
+def test_the_insights_file_reads_the_spike_window_and_the_reply_corpus_once(policy):
+    """insights.json (infra/local reports.write_insights): the spike window (98 days and the day after) and the
+    replies' 90-day corpus are mostly the same days; one DayReads reads each once, with the same results."""
+    from dataclasses import replace
+
+    from clinic_reviews.domain.review import Reply
+    from clinic_reviews.services.day_reads import DayReads
+    from clinic_reviews.services.insights import InsightService
+
+    day = date(2026, 12, 10)
+    records = [make_record(policy, f"w-{n}", created=datetime(2026, 12, 4 + n % 6, 7, 0, tzinfo=UTC),
+                           text="Ждали приёма больше часа", topics=("waiting",)) for n in range(8)]
+    for n in range(6):
+        old = make_record(policy, f"old-{n}", created=datetime(2026, 9, 10, 7, 0, tzinfo=UTC) + timedelta(days=9 * n), rating=5,
+                          sentiment="positive", topics=())
+        records.append(replace(old, review=old.review.evolve(reply=Reply(
+            text="Спасибо за тёплый отзыв, будем рады видеть вас снова!", created_at=old.review.created_at + timedelta(hours=2)))))
+    answered = make_record(policy, "answered", created=datetime(2026, 12, 9, 7, 0, tzinfo=UTC))
+    records.append(replace(answered, review=answered.review.evolve(reply=Reply(
+        text="Спасибо за тёплый отзыв, будем рады видеть вас снова!", created_at=datetime(2026, 12, 9, 9, 0, tzinfo=UTC)))))
+    now = lambda: datetime(2026, 12, 11, 6, 0, tzinfo=UTC)  # noqa: E731
+
+    def run(table, reads=None):
+        analysis = InsightService(table, table, None, None, None, now, table).analyse("zdorovie", day, reads)
+        scores = ReplyQualityService(table, table, table, now).scores("zdorovie", day - timedelta(days=2), day,
+                                                                        reads=reads)
+        return analysis, scores
+
+    shared_table, separate_table = _sightings(Table(policy, records)), _sightings(Table(policy, records))
+    shared = run(shared_table, DayReads(shared_table, shared_table))
+    separate = run(separate_table)
+    assert shared == separate
+    assert shared[0].spikes and shared[1] and not shared[1][0].checklist["personal"]  # a spike; a reply copying older ones
+    assert set(shared_table.reads.values()) == {1} and not [k for k, _ in shared_table.reads if k == "sightings"]
+    twice = {d for k, d in separate_table.reads if k == "sightings"} & {d for k, d in separate_table.reads if k == "reviews"}
+    assert len(twice) > 80  # what the shared reads spare
+
+
+def test_the_blocks_are_made_while_the_charts_are_drawn(policy):
+    """`build(draw=...)`: the charts are asked for first and waited for when the documents need them, so a helper
+    (the demo's chart_process.py) draws them while the month's insights, cases and feedback are read."""
+    from clinic_reviews.services.report import draw_here
+
+    records = [make_record(policy, f"r-{n}", created=datetime(2026, 12, 1 + n, 7, 0, tzinfo=UTC),
+                           answered_after=timedelta(hours=3)) for n in range(5)]
+    table = Table(policy, records)
+    order = []
+    service = _report(table)
+    month = service._insights.month
+
+    def insights(*args, **kwargs):
+        order.append("insights")
+        return month(*args, **kwargs)
+
+    def draw(report):
+        order.append("draw")
+        drawn = draw_here(report)
+        return lambda: order.append("wait") or drawn()
+
+    service._insights.month = insights
+    output = service.build("zdorovie", DEC, draw=draw)
+    assert order == ["draw", "insights", "wait"]
+    assert [c.name for c in output.charts] == ["volume", "response", "bottlenecks", "ratings"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from clinic_reviews.domain import reply_terms as terms
@@ -220,11 +221,17 @@ def _review_names(review: str) -> set[str]:
 
 def _russian_name(word: str, sentence_first: bool) -> bool:
     """True when pymorphy3 reads the capitalised Russian `word` as a first name, surname or patronymic."""
-    parses = analyzer().parse(word.lower())
-    named = sum(p.score for p in parses if any(tag in p.tag for tag in _NAME_TAGS))
+    named = _name_share(word.lower())
     if sentence_first:
         return named >= 0.5
     return named > 0
+
+
+@lru_cache(maxsize=65536)
+def _name_share(low: str) -> float:
+    """How much of pymorphy3's reading of the lowercase word is a name (a pure function of the word: the same
+    greetings and names recur in every reply)."""
+    return sum(p.score for p in analyzer().parse(low) if any(tag in p.tag for tag in _NAME_TAGS))
 
 
 def _lemmas(word_or_text: str) -> set[str]:

@@ -56,8 +56,9 @@ class InsightService:
         self._cases = cases
         self.settings = settings
 
-    def analyse(self, chain_id: str, day: date) -> Analysis:
-        """The spikes of the window ending on `day` and the systemic case causes closed in it."""
+    def analyse(self, chain_id: str, day: date, reads=None) -> Analysis:
+        """The spikes of the window ending on `day` and the systemic case causes closed in it. `reads`: a
+        services.day_reads.DayReads of a caller that reads the same days for something else too."""
         policy = self._policies.chain(chain_id)
         s = self.settings
         first = day - timedelta(days=s.lookback_days - 1)
@@ -67,7 +68,7 @@ class InsightService:
         queries = 0
         for offset in range(s.lookback_days + 1):  # the day after too: late reviews of `day` land there
             queries += 1
-            for seen in self._reviews.sightings_of_day(chain_id, first + timedelta(days=offset)):
+            for seen in (reads or self._reviews).sightings_of_day(chain_id, first + timedelta(days=offset)):
                 zone = zones.get(seen.clinic_id)
                 if zone is None:
                     continue  # a clinic removed from the policy
@@ -92,7 +93,7 @@ class InsightService:
         if self._cases is not None:
             for offset in range(s.recent_days):
                 queries += 1
-                case_log += list(self._cases.log_of_day(chain_id, start + timedelta(days=offset)))
+                case_log += list((reads or self._cases).log_of_day(chain_id, start + timedelta(days=offset)))
         items = systemic_view(spikes, case_log, start, day, policy.chain.language)
         return Analysis(chain_id, day, start, tuple(spikes), tuple(items), len(negatives), queries, tuple(sorted(data_since)))
 

@@ -38,12 +38,14 @@ class ReplyQualityService:
         self._reply_log = reply_log
         self._now = now
 
-    def scores(self, chain_id: str, start: date, end: date, records: list[ReviewRecord] | None = None) -> list[ReplyScore]:
+    def scores(self, chain_id: str, start: date, end: date, records: list[ReviewRecord] | None = None,
+               reads=None) -> list[ReplyScore]:
         """Every public reply posted on the clinic-local days [start, end], scored. `records`: the chain's
-        reviews received from `CORPUS_DAYS` before `start` to the day after `end`, when already read."""
+        reviews received from `CORPUS_DAYS` before `start` to the day after `end`, when already read; else they
+        are read (through `reads`, a services.day_reads.DayReads, when given)."""
         policy = self._policies.chain(chain_id)
         if records is None:
-            records = list(self.records(chain_id, start - timedelta(days=CORPUS_DAYS), end + timedelta(days=1)))
+            records = list(self.records(chain_id, start - timedelta(days=CORPUS_DAYS), end + timedelta(days=1), reads))
         first = datetime.combine(start - timedelta(days=1), time(), tzinfo=UTC)
         console = {}
         if self._reply_log is not None:

@@ -42,6 +42,14 @@ class Sighting:
     author: str | None
     url: str | None
 
+    @classmethod
+    def of(cls, record: ReviewRecord) -> Sighting:
+        """The sighting of a review already read whole (what the projected Query gives for its item)."""
+        review = record.review
+        return cls(review.clinic_id, review.source, review.external_id, review.created_at,
+                   record.first_sentiment or record.classification.sentiment, record.classification.topics,
+                   review.text or "", review.author, review.url)
+
 
 class Conflict(Exception):
     """A conditional write lost a race (the item exists, or changed since it was read)."""

@@ -32,13 +32,16 @@ FLAGS = (
 )
 #: A phone-sized window: the page is mobile first.
 PHONE = {"width": 390, "height": 844}
+#: The pages' language (the sample chain's; a shot may ask for another).
+LOCALE = "ru-RU"
 
 
 def unavailable() -> str | None:
-    """Why no browser can be started here, or None when playwright and Chromium are both present."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    """Why no browser can be started here, or None when playwright and Chromium are both present. Looks for playwright
+    without importing it (the import is Chromium's thread's, off the demo's path)."""
+    from importlib.util import find_spec
+
+    if find_spec("playwright") is None:
         return "playwright is not installed (`make browser` installs the pinned `browser` extra)"
     if not os.access(CHROMIUM, os.X_OK):
         return f"no Chromium at {CHROMIUM} (`make browser` installs Debian's chromium with apt-get)"
@@ -67,20 +70,51 @@ def chromium() -> Iterator[Any]:
 class Background:
     """Chromium started once, in a thread of its own, while the caller goes on (the demo starts it before
     deploying, so its start-up overlaps the replay). playwright's sync API belongs to the thread that started it:
-    `submit(job)` queues `job(browser)` in that thread, so jobs run in the caller's order."""
+    `submit(job)` queues `job(browser)` in that thread, so jobs run in the caller's order.
 
-    def __init__(self):
+    `shots`: how many screenshots the caller will take, when it knows. Their tabs (a context and a page each, the
+    slowest step of a shot) are opened right after the start, while the caller is busy, and Chromium closes as soon
+    as the last of them is taken, while the caller goes on (a later job finds it closed and says so)."""
+
+    def __init__(self, shots: int | None = None):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")  # one thread, reused
         self._open = ExitStack()
+        self._left = shots
+        self._tabs: list[Any] = []
         self._browser = self._thread.submit(self._start)
 
     def _start(self) -> Any:
-        return self._open.enter_context(chromium())
+        browser = self._open.enter_context(chromium())
+        self._tabs = [browser.new_context(viewport=PHONE, locale=LOCALE).new_page() for _ in range(self._left or 0)]
+        return browser
 
     def submit(self, job: Callable[[Any], Any]) -> Future:
         """`job(browser)` in Chromium's thread, after the jobs before it; the future raises RuntimeError when
-        Chromium did not start (why)."""
-        return self._thread.submit(lambda: job(self._browser.result()))
+        Chromium did not start (why) or was closed after its `shots`."""
+        return self._thread.submit(self._run, job)
+
+    def _run(self, job: Callable[[Any], Any]) -> Any:
+        browser = self._browser.result()
+        if not browser.is_connected():
+            raise RuntimeError("Chromium was closed after the screenshots it was started for")
+        return job(browser)
+
+    def tab(self, browser: Any, viewport: dict[str, int], locale: str) -> Any:
+        """A page of `viewport` and `locale` in a context of its own (in Chromium's thread): one opened ahead if any."""
+        if self._tabs and locale == LOCALE:
+            page = self._tabs.pop(0)
+            if viewport != PHONE:
+                page.set_viewport_size(viewport)
+            return page
+        return browser.new_context(viewport=viewport, locale=locale).new_page()
+
+    def done_with(self, page: Any) -> None:
+        """A shot's page is done with (in Chromium's thread); after the last of `shots`, Chromium closes next."""
+        page.context.close()
+        if self._left is not None:
+            self._left -= 1
+            if self._left == 0:
+                self._thread.submit(self._open.close)
 
     def close(self) -> None:
         self._thread.submit(self._open.close).result()
@@ -91,14 +125,15 @@ _background: Background | None = None
 
 
 @contextmanager
-def started_early() -> Iterator[None]:
-    """Start Chromium now in the background for the screenshots taken inside the block; closed at its end.
-    Without a browser nothing starts (`screenshot` then says why)."""
+def started_early(shots: int | None = None) -> Iterator[None]:
+    """Start Chromium now in the background for the screenshots taken inside the block; closed at its end, or right
+    after the last of `shots` (when the caller knows how many it will take). Without a browser nothing starts
+    (`screenshot` then says why)."""
     global _background
     if unavailable() or _background is not None:
         yield
         return
-    _background = Background()
+    _background = Background(shots)
     try:
         yield
     finally:
@@ -173,7 +208,7 @@ class Shot:
 
 
 def screenshot(aws, routes: dict[str, str], path: str, target: Path, viewport: dict[str, int] = PHONE,
-               locale: str = "ru-RU", cookies: list[dict[str, str]] | None = None) -> Shot:
+               locale: str = LOCALE, cookies: list[dict[str, str]] | None = None) -> Shot:
     """Serve `routes` of the local stack, open `path` in Chromium, save a full-page PNG at `target`.
 
     Inside `started_early()` the caller goes on as soon as the page itself has been served, while Chromium
@@ -185,21 +220,23 @@ def screenshot(aws, routes: dict[str, str], path: str, target: Path, viewport: d
     if reason:
         return Shot(target, _reason=reason, _done=True)
 
-    def shoot(browser: Any, url: str) -> None:
-        context = browser.new_context(viewport=viewport, locale=locale)
-        if cookies:
-            context.add_cookies([{**cookie, "url": url} for cookie in cookies])
-        page = context.new_page()
-        page.goto(url + path)
-        page.screenshot(path=str(target), full_page=True)
-        context.close()
+    def shoot(background: Background, browser: Any, url: str) -> None:
+        page = background.tab(browser, viewport, locale)
+        try:
+            if cookies:
+                page.context.add_cookies([{**cookie, "url": url} for cookie in cookies])
+            page.goto(url + path)
+            page.screenshot(path=str(target), full_page=True)
+        finally:
+            background.done_with(page)
 
     if _background is None:  # no browser started early: one for this shot, done before returning
         with started_early():
             shot = screenshot(aws, routes, path, target, viewport, locale, cookies)
             shot.result()
             return shot
+    background = _background
     server = _FirstPageServer(aws, routes, path).__enter__()
-    job = _background.submit(lambda browser: shoot(browser, server.url))
+    job = background.submit(lambda browser: shoot(background, browser, server.url))
     wait([job, server.page_served], return_when=FIRST_COMPLETED)
     return Shot(target, job, server)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.browser import started_early
+from clinic_reviews_local.chart_process import chart_process
 from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
 from clinic_reviews_local.feedback_demo import report_screenshot, run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
@@ -145,8 +146,10 @@ class Demo:
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
-        # Chromium (for the screenshots at the end) starts in the background while the stack deploys and replays
-        with started_early(), LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
+        # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays;
+        # the report's chart helper (chart_process.py) imports matplotlib on the other core while the demo replays
+        with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, chart_process() as charts, \
+                outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)
@@ -162,8 +165,8 @@ class Demo:
             days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
-            outputs.write_digest(digest_day)
-            write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
+            outputs.write_digest(aws, digest_result)  # as the function rendered it for `digest_day`, from its archive
+            write_report(self.out, policy.chain.id, digest_day, draw=charts.draw)  # report.html (+ report/*.png)
             # post-visit SMS and feedback.png (docs/feedback.md); Chromium renders the page while the demo goes on
             feedback = run_feedback_step(aws, policy, self.out, end)
             outputs.collect(aws, tap)

@@ -14,6 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+#: How often the server's loop looks for a shutdown: closing it waits up to this long (socketserver's default, 0.5 s,
+#: was up to a second of every demo run: two screenshot servers closed in turn).
+SHUTDOWN_POLL = 0.02
+
 
 def function_url_event(method: str, path: str, body: bytes | str | None = None,
                        headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -93,7 +97,7 @@ class LocalHttpServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(SHUTDOWN_POLL,), daemon=True)
 
     @property
     def url(self) -> str:

@@ -295,11 +295,6 @@ class LocalLambdas:
             self._clients[service] = boto3.client(service, region_name=self._stack.region)
         return self._clients[service]
 
-    def skip_stream_backlog(self) -> None:
-        """Every stream source goes on from its stream's end: what is in the streams now is not delivered."""
-        for stream in self._streams:
-            stream.skip_to_end()
-
     @property
     def pending(self) -> int:
         return len(self._async)

@@ -62,14 +62,15 @@ def write_digest(out: Path, chain_id: str, day: date) -> list[Path]:
     return written
 
 
-def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
-    """report.html (charts inline, opens anywhere), report.txt and report/<chart>.png for the month of `day`."""
+def write_report(out: Path, chain_id: str, day: date, draw=None) -> list[Path]:
+    """report.html (charts inline, opens anywhere), report.txt and report/<chart>.png for the month of `day`.
+    `draw`: who draws the charts (services/report.py `Draw`; the demo's chart_process.py), default this process."""
     from clinic_reviews.domain.report import month_start
     from clinic_reviews.handlers import report as report_handler
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        output = report_handler.services().service.build(chain_id, month_start(day))
+        output = report_handler.services().service.build(chain_id, month_start(day), draw=draw)
     html, text, charts = out / "report.html", out / "report.txt", out / "report"
     html.write_text(output.documents.archive_html, encoding="utf-8")
     text.write_text(f"{output.documents.subject}\n\n{output.documents.text}", encoding="utf-8")
@@ -91,15 +92,17 @@ def write_insights(out: Path, chain_id: str, day: date, since: date | None = Non
 
     from clinic_reviews import compose
     from clinic_reviews.domain.reply_quality import quality_rows
+    from clinic_reviews.services.day_reads import DayReads
     from clinic_reviews.settings import get_settings
 
     out.mkdir(parents=True, exist_ok=True)
     since, until = since or day, until or day
     settings = get_settings()
     table = compose.Table(settings)
+    reads = DayReads(table.reviews, table.cases)  # the spike window and the replies' corpus: mostly the same days
     with paused():
-        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day)
-        scores = compose.reply_quality(table).scores(chain_id, since, until)
+        analysis = compose.insights(table, compose.delivery(settings), compose.bus(settings)).analyse(chain_id, day, reads)
+        scores = compose.reply_quality(table).scores(chain_id, since, until, reads=reads)
     body = {
         "chain_id": chain_id,
         "day": day.isoformat(),
