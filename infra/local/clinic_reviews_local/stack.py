@@ -16,6 +16,7 @@ import functools
 import gc
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -37,6 +38,7 @@ from clinic_reviews_local import (
 )
 from clinic_reviews_local.api_calls import COUNTER, paused
 from clinic_reviews_local.clock import VirtualClock
+from clinic_reviews_local.deferred_imports import STEP_FUNCTIONS, when_imported
 from clinic_reviews_local.deployer import ACCOUNT, Deployer, Stack
 from clinic_reviews_local.expiry import Expiry, Swept, track_object_times
 from clinic_reviews_local.iam import Authorizer, authorizer_for, aws_policies_named, only_aws_policies
@@ -198,7 +200,7 @@ class LocalStack:
         self._exit.enter_context(self.lambdas.patch_moto())
         if self.dev_login:  # in the console function's environment only, on top of what template.yaml gives it
             self.lambdas.functions[self.physical("CasesFunction")].environment["CONSOLE_DEV_PASSWORD"] = DEMO_PASSWORD
-        self._exit.enter_context(self.clock.patch_step_functions())
+        self._exit.enter_context(when_imported(STEP_FUNCTIONS, self.clock.patch_step_functions))
         self._exit.enter_context(self.clock.patch_powertools())
         clock.use(self.clock.now)
         self._exit.callback(clock.use, None)
@@ -221,7 +223,7 @@ class LocalStack:
 
         snapshots = Snapshots(self.root / SNAPSHOTS)
         key = snapshot_key(template, self.parameters, self.stack_name)
-        restored = snapshots.restore(key)
+        restored = snapshots.restore(key, later=self._exit)  # the Step Functions backend when moto imports it
         if restored is not None:
             stack, principals = restored
             return stack, authorizer_for(stack, principals=principals)
@@ -235,7 +237,7 @@ class LocalStack:
         return stack, authorizer
 
     def _stop_executions(self) -> None:
-        if self.stack is None:
+        if self.stack is None or not self.workflows_used:
             return
         sfn = self.client("stepfunctions")
         with paused():
@@ -408,7 +410,16 @@ class LocalStack:
         return self.expiry.sweep(self.clock.now())
 
     # ------------------------------------------------------------------ observing
+    @property
+    def workflows_used(self) -> bool:
+        """Whether moto's Step Functions interpreter was imported: moto imports it when a workflow is first created,
+        started or looked at (deferred_imports.STEP_FUNCTIONS). Until then no execution runs, and a restored deploy
+        (snapshot.py) started none."""
+        return STEP_FUNCTIONS in sys.modules
+
     def running_executions(self) -> int:
+        if not self.workflows_used:
+            return 0
         from moto.stepfunctions.parser.api import ExecutionStatus
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
@@ -416,6 +427,8 @@ class LocalStack:
         return len(backend._get_executions(ExecutionStatus.RUNNING))
 
     def executions(self, logical_id: str = "EscalationStateMachine") -> list[dict[str, Any]]:
+        if not self.workflows_used:
+            return []
         sfn = self.client("stepfunctions")
         found = []
         with paused():
