@@ -141,7 +141,7 @@ def workflow(state_machine_arn: str):
     """Starts executions of one state machine."""
     from clinic_reviews.workflow import WorkflowStarter
 
-    return WorkflowStarter(client("stepfunctions"), state_machine_arn)
+    return WorkflowStarter(lambda: client("stepfunctions"), state_machine_arn)  # made at the first start
 
 
 # ---------------------------------------------------------------- reviews in
@@ -258,13 +258,19 @@ def telegram():
     return TelegramClient(http, lambda: str(secret("telegram_secret_name", transform="json").get("bot_token") or ""))
 
 
-def chat_sender(bot) -> Callable[[dict[str, Any]], str]:
-    """Delivery's `chat` channel: one Telegram message (with the case's buttons when it names a case)."""
-    from clinic_reviews.notify.telegram import case_keyboard
+def chat_sender(make_bot: Callable[[], Any]) -> Callable[[dict[str, Any]], str]:
+    """Delivery's `chat` channel: one Telegram message (with the case's buttons when it names a case). The bot
+    (`make_bot()`: httpx, its TLS context, the message templates) is built by the first message: most escalation
+    steps send none (answered reviews, quiet hours, SMS and e-mail tiers)."""
+    bots: list[Any] = []
 
     def send(request: dict[str, Any]) -> str:
+        from clinic_reviews.notify.telegram import case_keyboard
+
+        if not bots:
+            bots.append(make_bot())
         keyboard = case_keyboard(request["case_id"], request.get("lang", "ru")) if request.get("case_id") else None
-        return bot.send_message(request["to"], request["text"], keyboard)
+        return bots[0].send_message(request["to"], request["text"], keyboard)
 
     return send
 

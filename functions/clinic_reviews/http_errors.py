@@ -3,8 +3,8 @@
 - `HttpError(status, message)`: the one exception a handler raises to answer an error; `message` is
   public (shown to the caller as it is), so it never holds input, internals or class names.
 - Anything else that escapes is logged with the request id and answered 500 with a generic message and
-  that id, which is what a caller quotes to support (`install` on a Powertools resolver, `guarded` around
-  a raw handler, which also covers what fails before any route runs: odd bytes, a broken event).
+  that id, which is what a caller quotes to support (http_routes.py's `Router` for the routes, `guarded`
+  around the handler, which also covers what fails before any route runs: odd bytes, a broken event).
 
 Every error body is JSON `{"message", "request_id"?, "problems"?}`.
 """
@@ -89,26 +89,3 @@ def guarded(where: str) -> Callable:
         return run
 
     return wrap
-
-
-def install(app: Any, where: str, headers: dict[str, str] | None = None) -> None:
-    """Answer HttpError and unexpected errors of a Powertools resolver's routes in the one shape."""
-    from aws_lambda_powertools.event_handler import Response, content_types
-    from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-
-    def respond(status: int, body: dict[str, Any]) -> Response:
-        return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
-
-    @app.exception_handler(HttpError)
-    def _http_error(exc: HttpError) -> Response:
-        return respond(exc.status, exc.body())
-
-    @app.exception_handler(NotFoundError)
-    def _no_route(exc: NotFoundError) -> Response:
-        return respond(404, {"message": "not found"})
-
-    @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        context = getattr(app, "lambda_context", None)
-        rid = request_id(context, getattr(app.current_event, "raw_event", None))
-        return respond(500, unexpected(exc, rid, where))

@@ -7,6 +7,13 @@ import json
 from clinic_reviews.cli import main
 
 
+def _email(path):
+    import email
+    import email.policy
+
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
 def _lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -30,7 +37,7 @@ def test_demo_on_a_file_twice(tmp_path, root):
     out = tmp_path / "out"
     assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0  # no --policy: the file's clinics
     for name in ("digest.html", "digest.txt", "sms.jsonl", "events.jsonl", "reviews.jsonl", "summary.json",
-                 "rejected.jsonl", "escalations.jsonl"):
+                 "rejected.jsonl", "escalations.jsonl", "cases.json", "next-digest.html"):
         assert (out / name).is_file(), name
     assert [r["line"] for r in _lines(out / "rejected.jsonl")] == [2, 4, 6, 7, 8]
     reasons = {r["line"]: r["reason"] for r in _lines(out / "rejected.jsonl")}
@@ -44,6 +51,10 @@ def test_demo_on_a_file_twice(tmp_path, root):
     first = json.loads((out / "summary.json").read_text())
     assert first["stored_reviews"] == 3 and first["escalated_reviews"] == 2
     assert first["default_policy"] == {"timezone": "Europe/Moscow", "clinics": ["msk-arbat", "nowhere"]}
+    subject, _, text = (out / "digest.txt").read_text(encoding="utf-8").partition("\n\n")
+    [sent] = [m for m in map(_email, (out / "emails").glob("*.eml")) if m["Subject"] == subject]  # the digest e-mail
+    assert text == sent.get_body(("plain",)).get_content()  # the files are the DigestFunction's e-mail, both parts
+    assert (out / "digest.html").read_text(encoding="utf-8") == sent.get_body(("html",)).get_content()
     events = (out / "events.jsonl").read_text(encoding="utf-8")
     kinds = {json.loads(line)["detail-type"] for line in events.splitlines()}
     assert {"review.received", "case.opened", "case.closed"} <= kinds  # the case step's events are there too

@@ -86,8 +86,12 @@ def test_a_clinic_with_its_own_recipients_gets_its_own_digest(aws, root):
     chain = next(m for m in sent if m.destinations == [policy.chain.digest_recipients[0]])
     assert "2 открытых негатива" in chain.subject and "Здоровье на Арбате" in chain.html
     objects = aws.client("s3").list_objects_v2(Bucket=aws.outputs["ArchiveBucketName"], Prefix="digests/")
-    assert {o["Key"] for o in objects["Contents"]} == {
-        "digests/zdorovie/2026-12-07.html", "digests/zdorovie/2026-12-07/vvo-svetlanskaya.html"}
+    assert {o["Key"] for o in objects["Contents"]} == {  # both parts of each digest sent
+        "digests/zdorovie/2026-12-07.html", "digests/zdorovie/2026-12-07.txt",
+        "digests/zdorovie/2026-12-07/vvo-svetlanskaya.html", "digests/zdorovie/2026-12-07/vvo-svetlanskaya.txt"}
+    archived = aws.read_object("digests/zdorovie/2026-12-07/vvo-svetlanskaya.txt", "ArchiveBucket").decode()
+    assert archived == f"{clinic[0].subject}\n\n{clinic[0].text}"
+    assert aws.read_object("digests/zdorovie/2026-12-07/vvo-svetlanskaya.html", "ArchiveBucket").decode() == clinic[0].html
     assert len(aws.sent_emails()) == before + len(sent)
     aws.run_schedule("DigestFunctionMorning")
     assert len(aws.sent_emails()) == before + len(sent)  # a re-run sends nothing

@@ -21,9 +21,10 @@ NEVER = ("aws_xray_sdk", "openpyxl", "matplotlib", "pymorphy3", "httpx")
 #: domain/review.py; issue 18c), the console's requests are checked by console/api.py and its OpenAPI document is
 #: built on request (console/api_doc.py; issue 18e); the visits function imports pydantic when a visit arrives.
 PYDANTIC_AT_START: set[str] = set()
-#: Powertools' resolvers (every resolver kind, asyncio, OpenAPI exceptions and models) only for Telegram's webhook;
-#: the ack and feedback pages and the case console route with http_routes.py.
-EVENT_HANDLER_AT_START = {"TelegramFunction"}
+#: Powertools pieces no handler imports at start: its resolvers (every resolver kind, asyncio, OpenAPI exceptions and
+#: models; the function URLs route with http_routes.py) and its event data classes (every event kind; the S3 and SNS
+#: records are read by event_records.py).
+POWERTOOLS_NEVER = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
 #: Libraries a function's requests never use at all (so not at start either).
 NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored hash, it never parses a phone
 #: Imported by the requests that need them, not at start (a package, or a module by its full name): the console's
@@ -62,8 +63,7 @@ def test_a_handler_imports_only_what_every_request_needs(function):
     forbidden = set(NEVER) | (set() if function in PYDANTIC_AT_START else {"pydantic", "pydantic_core", "yaml"})
     forbidden |= NEVER_USED.get(function, set()) | LATER.get(function, set())
     found = sorted(loaded & forbidden) + sorted(name for name in forbidden if "." in name and name in modules)
-    if function not in EVENT_HANDLER_AT_START and "aws_lambda_powertools.event_handler" in modules:
-        found.append("aws_lambda_powertools.event_handler")
+    found += [name for name in POWERTOOLS_NEVER if name in modules]
     assert not found, f"{function} imports {', '.join(found)} at cold start"
 
 
@@ -73,6 +73,30 @@ def test_no_full_collection_scans_boto3_at_start(function):
     one comes) scans only the handler's own objects (issue 18e)."""
     found = _probe(function)
     assert found["frozen"] > 20_000, f"{function}: boto3's objects are not frozen ({found['frozen']})"
+
+
+#: What each function's composition root (its handler's `services()` & co, built by the first request whatever it
+#: asks) must not import either: an escalation step builds the Telegram bot (httpx, its TLS context, the message
+#: templates) only when a tier sends a chat message (compose.chat_sender).
+LATER_THAN_BUILT = {"EscalateFunction": {"jinja2", "httpx", "email.mime"}}
+
+
+@functools.cache
+def _built(function: str) -> dict:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from coldstart_bench import composition_imports, functions
+
+    return composition_imports(_handlers()[function], functions()[function])
+
+
+@pytest.mark.parametrize("function", sorted(LATER_THAN_BUILT))
+def test_a_composition_root_builds_only_what_every_request_needs(function):
+    found = _built(function)
+    modules = set(found["at_start"]) | set(found["built"])
+    later = LATER_THAN_BUILT[function]
+    loaded = sorted(name for name in later if name in modules or any(m.startswith(f"{name}.") for m in modules))
+    assert "services" in found["builders"], f"{function}: no services() was built"
+    assert not loaded, f"{function}'s composition root imports {', '.join(loaded)}"
 
 
 _READ = """

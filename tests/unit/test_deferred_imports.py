@@ -72,3 +72,38 @@ def test_stand_ins_never_used_are_taken_out_on_close():
                           "backends": type(moto.batch.batch_backends).__name__}))
     """)
     assert seen == {"inside": "DeferredPackage", "after": "module", "backends": "BackendDict"}
+
+
+def test_what_waits_for_a_module_is_installed_right_after_its_import_and_closed_with_the_block(tmp_path, monkeypatch):
+    import importlib
+    from contextlib import contextmanager
+
+    from clinic_reviews_local.deferred_imports import when_imported
+
+    (tmp_path / "later_probe_a.py").write_text("VALUE = 1\n")
+    (tmp_path / "later_probe_b.py").write_text("VALUE = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    events = []
+
+    def install(name):
+        @contextmanager
+        def installed():
+            events.append(("in", name, sys.modules[name].VALUE))  # the module's own code has run
+            yield
+            events.append(("out", name))
+
+        return installed
+
+    with when_imported("later_probe_a", install("later_probe_a")), when_imported("later_probe_b", install("later_probe_b")):
+        assert events == []  # nothing imported them yet
+        importlib.import_module("later_probe_a")
+        assert events == [("in", "later_probe_a", 1)]
+        with when_imported("later_probe_a", install("later_probe_a")):  # already imported: at once
+            assert events[-1] == ("in", "later_probe_a", 1) and len(events) == 2
+        assert events[-1] == ("out", "later_probe_a")
+    assert events[-1] == ("out", "later_probe_a") and ("in", "later_probe_b", 2) not in events  # b: never installed
+    importlib.import_module("later_probe_b")  # after the block: nothing waits any more
+    assert ("in", "later_probe_b", 2) not in events
+    from clinic_reviews_local import deferred_imports
+
+    assert deferred_imports._after_import not in sys.meta_path and not deferred_imports._after_import.waiting

@@ -1,17 +1,41 @@
-"""The ack and feedback pages' router (http_routes.py) answers as Powertools' resolver it replaced did: the same
-routes for the same paths and methods, the same response shape, errors in the one model."""
+"""The function URLs' router (http_routes.py: ack and feedback pages, case console, Telegram's webhook) answers as
+Powertools' resolver it replaced did: the same routes for the same paths and methods, the same response shape,
+errors in the one model."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, content_types
 from aws_lambda_powertools.event_handler import Response as PowertoolsResponse
-from clinic_reviews.http_errors import HttpError, install
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from clinic_reviews.http_errors import HttpError, request_id, unexpected
 from clinic_reviews.http_routes import Response, Router
 
 HEADERS = {"Cache-Control": "no-store"}
+
+
+def install(app, where: str, headers: dict[str, str] | None = None) -> None:
+    """The reference: how the handlers answered errors on Powertools' resolver before they moved to the router."""
+
+    def respond(status: int, body: dict) -> PowertoolsResponse:
+        return PowertoolsResponse(status_code=status, content_type=content_types.APPLICATION_JSON, body=body,
+                                  headers=headers)
+
+    @app.exception_handler(HttpError)
+    def _http_error(exc: HttpError) -> PowertoolsResponse:
+        return respond(exc.status, exc.body())
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(exc: NotFoundError) -> PowertoolsResponse:
+        return respond(404, {"message": "not found"})
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> PowertoolsResponse:
+        context = getattr(app, "lambda_context", None)
+        rid = request_id(context, getattr(app.current_event, "raw_event", None))
+        return respond(500, unexpected(exc, rid, where))
 
 
 def _event(method: str, path: str, query: dict | None = None) -> dict:
@@ -56,3 +80,27 @@ def test_a_route_reads_its_request():
     app.get("/a/<link_id>")(lambda link_id: Response(200, json.dumps(app.request.query_string_parameters)))
     answer = app.resolve(_event("GET", "/a/x", {"lang": "en", "odd": 5}), None)
     assert json.loads(answer["body"]) == {"lang": "en"} and answer["headers"]["Content-Type"] == "text/html"
+
+
+@pytest.mark.parametrize(("method", "path", "outcome"), [
+    ("POST", "/telegram", "ok"), ("POST", "/telegram", "refused"), ("POST", "/telegram", "bad"),
+    ("POST", "/telegram", "broken"), ("GET", "/telegram", "ok"), ("POST", "/telegram/", "ok"), ("POST", "/", "ok"),
+])
+def test_telegram_s_webhook_answers_as_on_powertools(method, path, outcome):
+    """Telegram's function: no extra headers, a plain-text answer, errors as JSON (handlers/telegram.py)."""
+    ours, theirs = Router("telegram", {}), LambdaFunctionUrlResolver()
+    install(theirs, "telegram")
+
+    def webhook(answer):
+        if outcome == "refused":
+            raise HttpError(401, "unauthorized")
+        if outcome == "bad":
+            raise HttpError(400, "not a Telegram update")
+        if outcome == "broken":
+            raise RuntimeError("internal")
+        return answer(200, "ok")
+
+    ours.post("/telegram")(lambda: webhook(lambda s, b: Response(s, b, "text/plain")))
+    theirs.post("/telegram")(lambda: webhook(lambda s, b: PowertoolsResponse(status_code=s, content_type="text/plain",
+                                                                              body=b)))
+    assert ours.resolve(_event(method, path), None) == theirs.resolve(_event(method, path), None)

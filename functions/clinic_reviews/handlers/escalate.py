@@ -18,7 +18,7 @@ def services() -> compose.Sending:
     leaves with the table write (store/outbox.py)."""
     settings = get_settings()
     table = compose.Table(settings)
-    delivery = compose.delivery(settings, chat=compose.chat_sender(compose.telegram()))
+    delivery = compose.delivery(settings, chat=compose.chat_sender(compose.telegram))
     links = compose.link_maker(settings, table)
     escalation = EscalationService(
         table.reviews, table.policies, delivery, table.counters(), clock.now, links

@@ -9,12 +9,11 @@ whose rows could not all be stored fails the invocation, so S3's asynchronous re
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import compose, container
+from clinic_reviews.event_records import s3_objects
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import get_settings, requires
 
@@ -34,11 +33,8 @@ def services():
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     reports = []
-    for record in S3Event(event).records:
-        key = unquote_plus(record.s3.get_object.key)
-        report = services().import_object(
-            compose.bucket(record.s3.bucket.name), key, size=record.s3.get_object.size
-        )
+    for bucket, key, size in s3_objects(event):
+        report = services().import_object(compose.bucket(bucket), key, size=size)
         reports.append(report)
         if report.skipped:
             continue

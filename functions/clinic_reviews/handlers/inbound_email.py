@@ -9,12 +9,11 @@ dead-letter queue (its alarm). Logs name the object key and the outcome, never t
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, compose, container
+from clinic_reviews.event_records import s3_objects
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import get_settings, requires
 
@@ -41,10 +40,9 @@ def services():
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcomes, failures = [], 0
-    for record in S3Event(event).records:
-        key = unquote_plus(record.s3.get_object.key)
+    for bucket, key, size in s3_objects(event):
         try:
-            outcome = services().receive_object(compose.bucket(record.s3.bucket.name), key, size=record.s3.get_object.size)
+            outcome = services().receive_object(compose.bucket(bucket), key, size=size)
         except Exception:  # transient (services/inbound_mail.py): the others still run, then the event is retried
             logger.exception("inbound mail not read; retried", extra={"key": key})
             failures += 1

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clinic_reviews import clock, compose, container
 from clinic_reviews.clients import secret_bytes
+from clinic_reviews.event_records import sns_messages
 from clinic_reviews.observability import logger, metrics, tracer
 from clinic_reviews.settings import get_settings, requires
 
@@ -33,7 +33,7 @@ def services():
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    outcomes = Counter(services().receive(record.sns.message) for record in SNSEvent(event).records)
+    outcomes = Counter(services().receive(message) for message in sns_messages(event))
     if outcomes["opted_out"]:
         metrics.add_metric(name="FeedbackOptOutsBySms", unit="Count", value=outcomes["opted_out"])
     logger.info("inbound SMS handled", extra={"outcomes": dict(outcomes)})

@@ -36,8 +36,18 @@ class DigestMessage:
 
     @property
     def archive_key(self) -> str:
+        """The archived HTML part; the plain-text part is beside it (`text_archive_key`)."""
         base = f"digests/{self.digest.chain_id}/{self.digest.day.isoformat()}"
         return f"{base}.html" if self.clinic_id is None else f"{base}/{self.clinic_id}.html"
+
+    @property
+    def text_archive_key(self) -> str:
+        return text_archive_key(self.archive_key)
+
+    @property
+    def plain_text(self) -> str:
+        """The plain-text part under its subject line, as archived."""
+        return f"{self.email.subject}\n\n{self.email.text}"
 
 
 class DigestService:
@@ -110,8 +120,9 @@ class DigestService:
         chain_message = messages[0]
         sent = 0
         for message in messages:
-            if self._blobs is not None:
+            if self._blobs is not None:  # the digest as sent: both parts of the e-mail
                 self._blobs.put_bytes(message.archive_key, message.email.html.encode(), "text/html; charset=utf-8")
+                self._blobs.put_bytes(message.text_archive_key, message.plain_text.encode(), "text/plain; charset=utf-8")
             scope = "" if message.clinic_id is None else f"{message.clinic_id}:"
             for recipient in message.recipients:
                 self._delivery.deliver(
@@ -145,6 +156,11 @@ class DigestService:
         if not record.text_s3_key or self._blobs is None:
             return None
         return self._blobs.presigned_url(record.text_s3_key)
+
+
+def text_archive_key(archive_key: str) -> str:
+    """Where the plain-text part of the digest archived at `archive_key` (its HTML) is."""
+    return archive_key.removesuffix(".html") + ".txt"
 
 
 def _window_text(analysis: Analysis) -> str:

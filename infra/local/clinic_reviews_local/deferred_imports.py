@@ -12,18 +12,28 @@ name the package's `__init__` would define is asked for, the `__init__` runs in 
 package itself. The modules known to bind such a name at their import (`from moto.ec2 import ec2_backends` in SSM's
 models) are imported right then, and get a `Later` reference that loads the package when it is used; anyone else
 asking (moto's dispatcher for an EC2 request) loads it at once. tests/unit/test_deferred_imports.py checks both.
+
+`when_imported(module, install)` is the other half: what the local stack patches in a module it may never need is
+installed right after that module's own code runs, when something first imports it. moto's Step Functions interpreter
+(`STEP_FUNCTIONS`, ~0.2 s CPU to import: its ANTLR parser's tables) is imported by moto when a workflow is first
+created, started or listed; a demo re-run, which runs none, never imports it.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import threading
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
+
+#: moto's Step Functions interpreter (its backend and the ASL parser): imported when a workflow is first used.
+STEP_FUNCTIONS = "moto.stepfunctions.parser.models"
 
 #: package -> {a name other modules bind from it at their import: those modules}; they are imported with a `Later`.
 MOTO_PACKAGES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -125,3 +135,74 @@ def deferred(packages: dict[str, dict[str, tuple[str, ...]]] = MOTO_PACKAGES) ->
                     parent, _, child = name.rpartition(".")
                     if getattr(sys.modules[parent], child, None) is module:
                         delattr(sys.modules[parent], child)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds the modules someone waits for (`when_imported`) as the path finder does, and runs what waits for each
+    right after the module's own code, inside its import: whoever imported it gets it patched."""
+
+    def __init__(self):
+        self.waiting: dict[str, list[Callable[[], None]]] = {}
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname not in self.waiting:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenRun(spec.loader, self, fullname)
+        return spec
+
+    def ran(self, fullname: str) -> None:
+        with _lock:
+            waiting = self.waiting.pop(fullname, [])
+        for then in waiting:
+            then()
+
+
+class _ThenRun(importlib.abc.Loader):
+    def __init__(self, loader: Any, hook: _AfterImport, fullname: str):
+        self._loader, self._hook, self._fullname = loader, hook, fullname
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        self._loader.exec_module(module)
+        self._hook.ran(self._fullname)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)  # get_source, get_filename, is_package, ...
+
+
+_after_import = _AfterImport()
+
+
+@contextmanager
+def when_imported(module: str, install: Callable[[], AbstractContextManager]) -> Iterator[None]:
+    """`install()` entered as soon as `module` is imported (at once when it is already), in the importing thread;
+    closed with this block. Not imported by then: nothing was installed and nothing waits any more."""
+    opened = ExitStack()
+
+    def then() -> None:
+        opened.enter_context(install())
+
+    with _lock:
+        waits = module not in sys.modules
+        if waits:
+            if _after_import not in sys.meta_path:
+                sys.meta_path.insert(0, _after_import)
+            _after_import.waiting.setdefault(module, []).append(then)
+    if not waits:
+        then()
+    try:
+        yield
+    finally:
+        with _lock:
+            waiting = _after_import.waiting.get(module, [])
+            if then in waiting:
+                waiting.remove(then)
+            if not waiting:
+                _after_import.waiting.pop(module, None)
+            if not _after_import.waiting and _after_import in sys.meta_path:
+                sys.meta_path.remove(_after_import)
+        opened.close()

@@ -165,7 +165,7 @@ class Demo:
             days = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 2)]
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
-            outputs.write_digest(digest_day)
+            outputs.write_digest(aws, digest_result)  # as the function rendered it for `digest_day`, from its archive
             write_report(self.out, policy.chain.id, digest_day, draw=charts.draw)  # report.html (+ report/*.png)
             # post-visit SMS and feedback.png (docs/feedback.md); Chromium renders the page while the demo goes on
             feedback = run_feedback_step(aws, policy, self.out, end)
@@ -194,10 +194,11 @@ class Demo:
         return summary
 
     def _cases(self, aws: LocalStack, policy, act: bool) -> dict[str, Any]:
-        from clinic_reviews_local.console import screenshot_queue, work_cases
+        from clinic_reviews_local.console import screenshot_queue, work_cases, write_next_digest
 
         result = work_cases(aws, policy, self.out, act=act)
-        result["shot"] = screenshot_queue(aws, policy, self.out)  # Chromium renders it while the demo goes on
+        result["shot"] = screenshot_queue(aws, policy, self.out)  # Chromium renders it while the demo goes on:
+        write_next_digest(aws, policy, self.out)  # next-digest.html reads the same cases
         return result
 
     def _screenshots_done(self, feedback: dict[str, Any], cases: dict[str, Any]) -> None:

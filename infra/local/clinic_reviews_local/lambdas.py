@@ -295,11 +295,6 @@ class LocalLambdas:
             self._clients[service] = boto3.client(service, region_name=self._stack.region)
         return self._clients[service]
 
-    def skip_stream_backlog(self) -> None:
-        """Every stream source goes on from its stream's end: what is in the streams now is not delivered."""
-        for stream in self._streams:
-            stream.skip_to_end()
-
     @property
     def pending(self) -> int:
         return len(self._async)
@@ -312,9 +307,8 @@ class LocalLambdas:
         from moto.awslambda_simple.models import LambdaSimpleBackend
         from moto.events.models import Rule
         from moto.sns.models import Subscription as SnsSubscription
-        from moto.stepfunctions.parser.asl.component.program import program as sfn_program
-        from moto.stepfunctions.parser.asl.component.state.exec import execute_state as sfn_execute_state
-        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+        from clinic_reviews_local.deferred_imports import STEP_FUNCTIONS, when_imported
 
         runtime = self
 
@@ -372,20 +366,30 @@ class LocalLambdas:
         stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", backend_invoke))
         stack.enter_context(mock.patch.object(Rule, "send_to_targets", send_to_targets))
         stack.enter_context(mock.patch.object(SnsSubscription, "publish", sns_publish))
+        stack.enter_context(when_imported(STEP_FUNCTIONS, self._patch_workflows))  # when a workflow is first used
+        for function in self.functions.values():
+            function.load()  # fail at deploy time if a handler is missing
+        return stack
+
+    def _patch_workflows(self) -> ExitStack:
+        """An execution's calls (its Lambda tasks) are made with its state machine's role, in its threads too."""
+        from moto.stepfunctions.parser.asl.component.program import program as sfn_program
+        from moto.stepfunctions.parser.asl.component.state.exec import execute_state as sfn_execute_state
+        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+        runtime = self
         original_logic = ExecutionWorker._execution_logic
 
         def execution_logic(self_worker):
-            # a workflow's own calls (its Lambda tasks) are made with the state machine's role
             with runtime.authorizer.acting_as(self_worker._evaluation_details.state_machine_details.arn):
                 return original_logic(self_worker)
 
+        stack = ExitStack()
         stack.enter_context(mock.patch.object(ExecutionWorker, "_execution_logic", execution_logic))
         # an execution evaluates its program, and each task state, in threads of their own: carry the acting
         # principal (the state machine) into them
         stack.enter_context(mock.patch.object(sfn_program, "threading", SimpleNamespace(Thread=_ContextThread)))
         stack.enter_context(mock.patch.object(sfn_execute_state, "Thread", _ContextThread))
-        for function in self.functions.values():
-            function.load()  # fail at deploy time if a handler is missing
         return stack
 
 

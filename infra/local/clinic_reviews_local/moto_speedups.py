@@ -375,10 +375,17 @@ def install() -> ExitStack:
     patches.enter_context(mock.patch.object(jsonpath_ext, "parse", _cached_jsonpath(jsonpath_ext.parse)))
     patches.enter_context(moto_instances.untracked())  # models are not kept after use (memory)
     patches.enter_context(moto_keys.installed())  # KMS keys' RSA material made when used; Cognito's key parsed once
-    # last: importing moto's Step Functions interpreter reads botocore data (shared above)
+    # when moto first imports its Step Functions interpreter (it reads botocore data: shared above)
+    patches.enter_context(deferred_imports.when_imported(deferred_imports.STEP_FUNCTIONS, _workflow_patches))
+    return patches
+
+
+def _workflow_patches() -> ExitStack:
+    """The Step Functions interpreter's: definitions parsed once (`program_for`), task clients shared."""
     import moto.stepfunctions.parser.models as sfn_models
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
+    patches = ExitStack()
     patches.enter_context(mock.patch.object(ExecutionWorker, "_get_evaluation_entrypoint", _shared_program))
     patches.enter_context(mock.patch.object(sfn_models, "AmazonStateLanguageParser", SharedParser))
     patches.enter_context(_shared_task_clients())

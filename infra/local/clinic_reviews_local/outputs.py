@@ -189,13 +189,14 @@ class DemoOutputs:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.escalations = rows
 
-    def write_digest(self, day: date) -> None:
-        from clinic_reviews.handlers import digest as digest_handler
+    def write_digest(self, aws: LocalStack, sent: dict[str, Any]) -> None:
+        """The chain's digest as the DigestFunction's run (`sent`: its answer) rendered and archived it, both parts."""
+        from clinic_reviews.services.digest import text_archive_key
 
-        with paused():
-            _, email = digest_handler.services().service.build(self.policy.chain.id, day)
-        (self.out / "digest.html").write_text(email.html, encoding="utf-8")
-        (self.out / "digest.txt").write_text(f"{email.subject}\n\n{email.text}", encoding="utf-8")
+        html = aws.read_object(sent["archived"], "ArchiveBucket")
+        text = aws.read_object(text_archive_key(sent["archived"]), "ArchiveBucket")
+        (self.out / "digest.html").write_bytes(html)
+        (self.out / "digest.txt").write_bytes(text)
 
     def write_summary(self, *, input_lines, rejected, intake, digest, calls, window, wall_seconds) -> dict[str, Any]:
         with (self.out / "rejected.jsonl").open("w", encoding="utf-8") as handle:

@@ -14,6 +14,9 @@ Restored state is a copy of an earlier deploy, as a deployed stack on AWS is: th
 the user pool and its client, role ids) and the same generated secrets (SSM SecureStrings) for every start with the
 same key. Delete `.cache/local-stack` for new ones.
 
+moto's Step Functions interpreter is kept apart (`LATER`) and put back when moto first imports it (a workflow created,
+started or listed): a start that runs no workflow, such as a demo re-run, never imports the interpreter (~0.2 s CPU).
+
 What moto keeps that pickle does not take is reduced here (`_Pickler`): locks (a new one), weak-value dictionaries
 (rebuilt from their entries), private keys (DER bytes), two defaultdicts' lambda factories (named ones), a defaultdict subclass's own
 __init__ (not called).
@@ -34,8 +37,11 @@ import threading
 import uuid
 import weakref
 from collections import defaultdict
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
+
+from clinic_reviews_local.deferred_imports import when_imported
 
 #: Where the snapshots are kept, under the project root (like the SAM transform's cache).
 SNAPSHOTS = Path(".cache") / "local-stack"
@@ -44,6 +50,8 @@ _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 #: Snapshots kept in the folder: the newest (each code change makes a new key; tests use a few parameter sets).
 KEEP = 8
+#: Modules whose backends a snapshot keeps apart, put back when the module is first imported (see the docstring).
+LATER = ("moto.stepfunctions.parser.models",)
 
 
 def sources() -> list[Path]:
@@ -154,20 +162,36 @@ class Snapshots:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
 
-    def restore(self, key: str) -> Any | None:
-        """The deploy's record (what `save` was given), with moto's backends put back; None when there is none."""
+    def restore(self, key: str, later: ExitStack | None = None) -> Any | None:
+        """The deploy's record (what `save` was given), with moto's backends put back; None when there is none.
+        With `later`, the backends of `LATER` modules not imported yet are put back when they are, while it is open."""
         try:
             data = self._path(key).read_bytes()
         except FileNotFoundError:
             return None
         saved = pickle.loads(data)  # noqa: S301 - our own file under .cache, keyed by the code that wrote it
         _restore_backends(saved["backends"])
+        for (module, name), kept in saved["later"].items():
+            def put_back(found=((module, name), kept)) -> nullcontext:
+                _restore_backends({found[0]: pickle.loads(found[1])})  # noqa: S301 - as above
+                return nullcontext()
+
+            if later is None:
+                put_back()
+            else:
+                later.enter_context(when_imported(module, put_back))
         return saved["record"]
 
     def save(self, key: str, record: Any) -> None:
         """Keep moto's backends as they are now and `record`; written whole or not at all (parallel test workers)."""
+        found = moto_backends()
+        kept = {}
+        for module, name in [k for k in found if k[0] in LATER]:
+            apart = io.BytesIO()
+            _Pickler(apart, protocol=pickle.HIGHEST_PROTOCOL).dump(found.pop((module, name)))
+            kept[(module, name)] = apart.getvalue()
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({"backends": moto_backends(), "record": record})
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({"backends": found, "later": kept, "record": record})
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:

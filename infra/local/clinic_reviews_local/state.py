@@ -2,7 +2,10 @@
 
 What persists is what persists on AWS between two polls: the table's items (reviews, history,
 idempotency records, counters) and the archive bucket's objects. The dump reads moto's table
-directly rather than Scanning it through the API: this is harness plumbing, not a product path.
+directly rather than Scanning it through the API, and the restore puts the items back into it
+the same way: this is harness plumbing, not a product path. The restored items are the table as
+the earlier run left it, not new writes (on AWS they were written, and their stream records
+delivered, in that run), so they make no stream records for the outbox to publish again.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from clinic_reviews_local.api_calls import paused
 from clinic_reviews_local.deployer import ACCOUNT
 
 STATE_FILE = Path(".state") / "state.json"
@@ -29,18 +31,42 @@ class SavedState:
     objects: dict[str, str]
 
     def restore(self, aws) -> None:
-        table = aws.outputs["TableName"]
-        bucket = aws.outputs["ArchiveBucketName"]
-        ddb, s3 = aws.client("dynamodb"), aws.client("s3")
-        with paused():
-            for start in range(0, len(self.items), 25):
-                chunk = [{"PutRequest": {"Item": item}} for item in self.items[start : start + 25]]
-                ddb.batch_write_item(RequestItems={table: chunk})
-            for key, body in self.objects.items():
-                s3.put_object(Bucket=bucket, Key=key, Body=base64.b64decode(body))
-        # On AWS these items were written, and their stream records delivered, in the earlier run: the outbox's poller
-        # must not take the restoring writes for new ones (it would publish every stored change again).
-        aws.lambdas.skip_stream_backlog()
+        from moto.s3.models import s3_backends
+
+        put_items(_table(aws), self.items)
+        s3, bucket = s3_backends[ACCOUNT]["global"], aws.outputs["ArchiveBucketName"]
+        for key, body in self.objects.items():  # stamped with the clock's time, as any object written now
+            s3.put_object(bucket, key, base64.b64decode(body), disable_notification=True)
+
+
+def _table(aws) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT][aws.stack.region].get_table(aws.outputs["TableName"])
+
+
+def put_items(table, items: list[dict[str, Any]]) -> None:
+    """Put dumped items (DynamoDB's JSON, as `save_state` wrote them) into moto's `table` as they were: no stream
+    record, no condition. ValueError for an item without the table's key, of the key's types."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    from clinic_reviews_local.dynamodb_index import index_of
+
+    keys = [(table.hash_key_attr, table.hash_key_type), (table.range_key_attr, table.range_key_type)]
+    for number, attrs in enumerate(items, 1):
+        hash_value, range_value = (
+            DynamoType(attrs[name]) if name is not None and isinstance(attrs.get(name), dict) else None
+            for name, _ in keys
+        )
+        for value, (name, kind) in zip((hash_value, range_value), keys):
+            if name is not None and (value is None or value.type != kind):
+                raise ValueError(f"{STATE_FILE}: item {number} has no {name} of type {kind}")
+        item = Item(hash_value, range_value, attrs)
+        if range_value is None:
+            table.items[hash_value] = item
+        else:
+            table.items[hash_value][range_value] = item
+    index_of(table).touched_all()  # the Query index and the TTL heap file every item again
 
 
 def load_state(out: Path) -> SavedState | None:
@@ -56,10 +82,9 @@ def load_state(out: Path) -> SavedState | None:
 
 
 def save_state(out: Path, aws, start: datetime, end: datetime) -> None:
-    from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
 
-    table = dynamodb_backends[ACCOUNT][aws.stack.region].get_table(aws.outputs["TableName"])
+    table = _table(aws)
     items = [item.to_json()["Attributes"] for item in table.all_items()]
     bucket = s3_backends[ACCOUNT]["global"].get_bucket(aws.outputs["ArchiveBucketName"])
     objects = {key: base64.b64encode(obj.value).decode() for key, obj in bucket.keys.items() if obj is not None}

@@ -107,11 +107,6 @@ class StreamMapping:
         self._retry_later(clients("sqs"), now, [r for r in records if r not in done], shard, bisect=failed)
         return True
 
-    def skip_to_end(self) -> None:
-        """Go on from the stream's end, as a poller that had long consumed what is there (a restored table)."""
-        self.checkpoint = last_sequence(self.stream_arn) or self.checkpoint
-        self._next = None
-
     # ------------------------------------------------------------------ internals
     def _read(self, streams: Any, limit: int) -> tuple[list[dict[str, Any]], str]:
         """Up to `limit` records after the checkpoint (the last read's NextShardIterator when it still fits)."""
