@@ -52,6 +52,7 @@ def test_an_update_expression_is_parsed_once_per_text(aws):
 
 def test_a_template_compiled_once_is_not_compiled_again_by_a_later_run(aws):
     from clinic_reviews.notify.rendering import environment
+    from clinic_reviews_local.compiled_templates import options_digest
     from jinja2 import Environment
 
     env = environment()
@@ -60,3 +61,4 @@ def test_a_template_compiled_once_is_not_compiled_again_by_a_later_run(aws):
             env.cache.clear()
             env.get_template("ack.html.j2")
     assert compiled.call_count <= 1  # compiled by the first (or an earlier stack), read back by the second
+    assert env.bytecode_cache.pattern.endswith(f".{options_digest()}.cache")  # kept per environment options

@@ -85,13 +85,15 @@ def _freeze_at_exit() -> None:
 def compiled_templates(folder: Path) -> Iterator[None]:
     """While open, the messages' jinja2 templates are compiled once and kept in `folder` for later runs, as Python
     keeps modules' bytecode in __pycache__ (jinja2's bytecode cache: a template whose source changed, or another
-    Python, is compiled again). A demo re-run renders 16 templates: compiling them was ~0.2 s of its CPU."""
+    Python, or other environment options, is compiled again: compiled_templates.py). A demo re-run renders 16
+    templates: compiling them was ~0.2 s of its CPU."""
     from clinic_reviews.notify.rendering import environment
-    from jinja2 import FileSystemBytecodeCache
+
+    from clinic_reviews_local.compiled_templates import bytecode_cache
 
     folder.mkdir(parents=True, exist_ok=True)
     env = environment()
-    previous, env.bytecode_cache = env.bytecode_cache, FileSystemBytecodeCache(str(folder))
+    previous, env.bytecode_cache = env.bytecode_cache, bytecode_cache(folder)
     try:
         yield
     finally:
