@@ -48,5 +48,5 @@ def test_one_report_per_helper_and_an_unused_helper_ends(policy):
         again = helper.draw(report)()
     assert helper.fallback == "one report per helper" and again == render_charts(report)
     with chart_process() as unused:
-        pass
+        unused.start()
     assert unused._process.returncode == 0

@@ -1,7 +1,7 @@
 """The demo's report charts drawn by a helper process, on the machine's other core (docs/demo.md).
 
 matplotlib's import (~0.4 s of CPU) and the four charts (~0.3 s) were half of the demo's report. The helper, a
-Python interpreter started with the stack, imports matplotlib while the demo replays; `draw(report)` hands it the
+Python interpreter started when the demo runs the digest, imports matplotlib meanwhile; `draw(report)` hands it the
 month's figures (a pickled domain.report.MonthlyReport) and returns at once, so the report's blocks are read and
 reckoned meanwhile, and what it returns waits for the PNGs (services/report.py `build`). The helper draws them with
 the report function's own `render_charts`, so the PNGs are the same bytes. One report per helper. If the helper
@@ -29,17 +29,24 @@ class ChartProcess:
     def __init__(self) -> None:
         self.fallback: str | None = None
         self._exchange: threading.Thread | None = None
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start the helper (once); it imports matplotlib while the caller goes on."""
+        if self._process is not None or self.fallback is not None:
+            return
         try:
-            self._process: subprocess.Popen | None = subprocess.Popen(
-                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE)
+            self._process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE)
         except OSError as exc:
-            self._process, self.fallback = None, f"the helper did not start: {exc}"
+            self.fallback = f"the helper did not start: {exc}"
 
     def draw(self, report) -> Callable[[], list]:
-        """Hand `report` to the helper; the returned function waits for its charts (list[Chart])."""
+        """Hand `report` to the helper (started now if it was not); the returned function waits for its charts
+        (list[Chart])."""
         from clinic_reviews.services.report import draw_here
 
+        self.start()
         process = self._process
         if process is None or self._exchange is not None:
             self.fallback = self.fallback or "one report per helper"
@@ -88,7 +95,7 @@ class ChartProcess:
 
 @contextmanager
 def chart_process() -> Iterator[ChartProcess]:
-    """A helper for the block's report; ended at the block's end."""
+    """A helper for the block's report (started by `start` or the report's `draw`); ended at the block's end."""
     helper = ChartProcess()
     try:
         yield helper

@@ -146,8 +146,7 @@ class Demo:
         outputs = DemoOutputs(self.out, policy, resumed=state is not None)
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
-        # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays;
-        # the report's chart helper (chart_process.py) imports matplotlib on the other core while the demo replays
+        # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays
         with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, chart_process() as charts, \
                 outputs.function_logs():
             if state:
@@ -159,6 +158,7 @@ class Demo:
             intake = self._replay(aws, arrivals, outputs, tap, policy)
             aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
+            charts.start()  # the report's chart helper imports matplotlib on the other core meanwhile (chart_process.py)
             digest_result = aws.run_schedule(schedule_for(aws, "DigestFunction"))
             outputs.collect(aws, tap)
             calls = COUNTER.snapshot()
