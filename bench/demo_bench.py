@@ -7,9 +7,8 @@ Each run is `clinic-reviews demo` in a fresh interpreter on the bundled sample, 
 its own: a first run, then each re-run on a copy of the first run's folder (so every re-run restores the same state).
 The project's `.cache` is used as `make demo` uses it; `--fresh` empties it first, as `rm -rf .cache` does, so the
 first run deploys and compiles everything (the protocol of docs/demo.md). Printed per run: wall seconds, the demo
-process's CPU (all its threads), its waits (wall minus that CPU: Chromium, the chart helper, the process's start and exit), and the CPU
-of its finished children (Chromium, playwright's driver and the report's chart helper, chart_process.py;
-counted once they exit, so it can come out low).
+process's CPU (all its threads), its waits (wall minus that CPU: Chromium, the process's start and exit), and the CPU
+of its finished children (Chromium and playwright's driver; counted once they exit, so it can come out low).
 The machine's load average is printed too: wall times mean something only on a quiet machine.
 """
 

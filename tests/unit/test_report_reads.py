@@ -115,29 +115,3 @@ def test_the_insights_file_reads_the_spike_window_and_the_reply_corpus_once(poli
     twice = {d for k, d in separate_table.reads if k == "sightings"} & {d for k, d in separate_table.reads if k == "reviews"}
     assert len(twice) > 80  # what the shared reads spare
 
-
-def test_the_blocks_are_made_while_the_charts_are_drawn(policy):
-    """`build(draw=...)`: the charts are asked for first and waited for when the documents need them, so a helper
-    (the demo's chart_process.py) draws them while the month's insights, cases and feedback are read."""
-    from clinic_reviews.services.report import draw_here
-
-    records = [make_record(policy, f"r-{n}", created=datetime(2026, 12, 1 + n, 7, 0, tzinfo=UTC),
-                           answered_after=timedelta(hours=3)) for n in range(5)]
-    table = Table(policy, records)
-    order = []
-    service = _report(table)
-    month = service._insights.month
-
-    def insights(*args, **kwargs):
-        order.append("insights")
-        return month(*args, **kwargs)
-
-    def draw(report):
-        order.append("draw")
-        drawn = draw_here(report)
-        return lambda: order.append("wait") or drawn()
-
-    service._insights.month = insights
-    output = service.build("zdorovie", DEC, draw=draw)
-    assert order == ["draw", "insights", "wait"]
-    assert [c.name for c in output.charts] == ["volume", "response", "bottlenecks", "ratings"]

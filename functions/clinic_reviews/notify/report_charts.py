@@ -52,20 +52,14 @@ def _month_short(report: MonthlyReport, first) -> str:
     return f"{MONTHS_SHORT[first.month - 1]} {first.year}"
 
 
-def figure_class() -> type:
-    """matplotlib's Figure, with the Agg backend (the import: about 0.4 s of CPU)."""
+def render_charts(report: MonthlyReport) -> list[Chart]:
+    """volume, response, bottlenecks, clinics (each only when it has something to show)."""
     os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "matplotlib"))
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
 
-    return Figure
-
-
-def render_charts(report: MonthlyReport) -> list[Chart]:
-    """volume, response, bottlenecks, clinics (each only when it has something to show)."""
-    Figure = figure_class()  # noqa: N806
     lang = report.lang
     charts: list[Chart] = []
 

@@ -31,9 +31,6 @@ from clinic_reviews.store.blobs import BlobStore
 from clinic_reviews.store.policies import PolicyRepository
 from clinic_reviews.store.reviews import ReviewRepository
 
-#: Starts drawing a report's charts; what it returns waits for them (services/report.py `build`).
-Draw = Callable[[MonthlyReport], Callable[[], list[Chart]]]
-
 #: How long the e-mailed link to the archived report works (SigV4's longest; see docs/reports.md).
 LINK_SECONDS = 7 * 24 * 3600
 
@@ -47,12 +44,6 @@ class ReportOutput:
     @property
     def key(self) -> str:
         return archive_key(self.report.chain_id, self.report.month)
-
-
-def draw_here(report: MonthlyReport) -> Callable[[], list[Chart]]:
-    """The charts drawn in this process, at once (matplotlib, notify/report_charts.py)."""
-    charts = render_charts(report)
-    return lambda: charts
 
 
 def archive_key(chain_id: str, month: date) -> str:
@@ -93,45 +84,32 @@ class ReportService:
             tally.add_all((reads or self._reviews).by_day(chain_id, day))
         return tally
 
-    def build(self, chain_id: str, month: date | None = None, archive_url: str | None = None,
-              draw: Draw | None = None) -> ReportOutput:
-        """The month's report. `draw` starts drawing the charts and returns what waits for them (default: drawn
-        here, at once); the blocks' reads and figures are made before the documents need the charts."""
+    def build(self, chain_id: str, month: date | None = None, archive_url: str | None = None) -> ReportOutput:
         policy = self._policies.chain(chain_id)
         first = month_start(month) if month else self.month_for(chain_id)
         reads = DayReads(self._reviews, self._cases)  # each day read once: the months, the insights' corpus
         current = self.tally(chain_id, first, reads)
         previous = self.tally(chain_id, previous_month(first), reads)
         report = build_report(current, previous, policy, self._now())
-        charts_drawn = (draw or draw_here)(report)
-        # the blocks' figures: cases (issue 9), post-visit feedback (issue 7), the month's cost (docs/cost.md),
-        # systemic problems, reply quality and turned negatives (issue 19)
-        case_log = None
-        if self._cases is not None:
+        charts = render_charts(report)
+        documents = render_report(report, charts, archive_url)
+        if self._cases is not None:  # cases (issue 9): a separate block from the month's case log
             case_log = [e for day in month_days(first) for e in reads.log_of_day(chain_id, day)]
-        feedback = None
-        if self._feedback is not None:
+            documents = report_with_cases(documents, case_log, policy, first)
+        if self._feedback is not None:  # post-visit feedback (issue 7): sent, opened, rated, clicks, complaints
+            from clinic_reviews.notify.feedback_block import report_with_feedback
             from clinic_reviews.services.feedback import feedback_figures
 
-            feedback = feedback_figures(self._feedback, chain_id, first)
-        cost = self._cost(policy, report, first) if self._cost is not None else None
-        month_insights = self._insights.month(chain_id, first, reads) if self._insights is not None else None
-        charts = charts_drawn()
-        documents = render_report(report, charts, archive_url)
-        if case_log is not None:
-            documents = report_with_cases(documents, case_log, policy, first)
-        if feedback is not None:
-            from clinic_reviews.notify.feedback_block import report_with_feedback
-
-            documents = report_with_feedback(documents, feedback, policy, first)
-        if cost is not None:
+            documents = report_with_feedback(documents, feedback_figures(self._feedback, chain_id, first), policy, first)
+        if self._cost is not None:  # what running the system cost that month (docs/cost.md)
             from clinic_reviews.notify.cost_block import report_with_cost
 
-            estimate, actual = cost
+            estimate, actual = self._cost(policy, report, first)
             documents = report_with_cost(documents, estimate, actual, policy.chain.language)
-        if month_insights is not None:
+        if self._insights is not None:  # systemic problems, reply quality, turned negatives (issue 19)
             from clinic_reviews.notify.month_insights_block import report_with_insights
 
+            month_insights = self._insights.month(chain_id, first, reads)
             documents = report_with_insights(documents, month_insights, policy, first.strftime("%m.%Y"))
         return ReportOutput(report, charts, documents)
 

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from clinic_reviews_local.api_calls import COUNTER
 from clinic_reviews_local.browser import started_early
-from clinic_reviews_local.chart_process import chart_process
 from clinic_reviews_local.demo_input import InputError, InputFile, default_policy, read_input
 from clinic_reviews_local.feedback_demo import report_screenshot, run_feedback_step
 from clinic_reviews_local.outputs import DemoOutputs
@@ -147,8 +146,7 @@ class Demo:
         chain = {"ChainId": policy.chain.id, "ChainTimezone": policy.chain.timezone}  # the schedules target this chain
         chain |= policy.retention.stack_parameters()  # S3 lifecycle rules keep what the policy says
         # Chromium (for the two screenshots at the end) starts in the background while the stack deploys and replays
-        with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, chart_process() as charts, \
-                outputs.function_logs():
+        with started_early(shots=2), LocalStack(start=start, parameters=chain) as aws, outputs.function_logs():
             if state:
                 state.restore(aws)
             aws.put_policy(policy)
@@ -158,7 +156,6 @@ class Demo:
             intake = self._replay(aws, arrivals, outputs, tap, policy)
             aws.advance_to(end, on_step=lambda: outputs.collect(aws, tap))
             digest_day = (end.astimezone(ZoneInfo(policy.chain.timezone)) - timedelta(days=1)).date()
-            charts.start()  # the report's chart helper imports matplotlib on the other core meanwhile (chart_process.py)
             digest_result = aws.run_schedule(schedule_for(aws, "DigestFunction"))
             outputs.collect(aws, tap)
             calls = COUNTER.snapshot()
@@ -166,7 +163,7 @@ class Demo:
             stored = outputs.write_reviews(aws, policy, days)
             outputs.write_escalations(aws, stored)
             outputs.write_digest(aws, digest_result)  # as the function rendered it for `digest_day`, from its archive
-            write_report(self.out, policy.chain.id, digest_day, draw=charts.draw)  # report.html (+ report/*.png)
+            write_report(self.out, policy.chain.id, digest_day)  # report.html (+ report/*.png) of that month
             # post-visit SMS and feedback.png (docs/feedback.md); Chromium renders the page while the demo goes on
             feedback = run_feedback_step(aws, policy, self.out, end)
             outputs.collect(aws, tap)

@@ -62,15 +62,14 @@ def write_digest(out: Path, chain_id: str, day: date) -> list[Path]:
     return written
 
 
-def write_report(out: Path, chain_id: str, day: date, draw=None) -> list[Path]:
-    """report.html (charts inline, opens anywhere), report.txt and report/<chart>.png for the month of `day`.
-    `draw`: who draws the charts (services/report.py `Draw`; the demo's chart_process.py), default this process."""
+def write_report(out: Path, chain_id: str, day: date) -> list[Path]:
+    """report.html (charts inline, opens anywhere), report.txt and report/<chart>.png for the month of `day`."""
     from clinic_reviews.domain.report import month_start
     from clinic_reviews.handlers import report as report_handler
 
     out.mkdir(parents=True, exist_ok=True)
     with paused():
-        output = report_handler.services().service.build(chain_id, month_start(day), draw=draw)
+        output = report_handler.services().service.build(chain_id, month_start(day))
     html, text, charts = out / "report.html", out / "report.txt", out / "report"
     html.write_text(output.documents.archive_html, encoding="utf-8")
     text.write_text(f"{output.documents.subject}\n\n{output.documents.text}", encoding="utf-8")
