@@ -44,7 +44,7 @@ def _records() -> list[type]:
 
 
 def _is_record(cls: type) -> bool:
-    eq = cls.__dict__.get("__eq__")
+    eq = cls.__dict__.get("__setattr__")
     return dataclasses.is_dataclass(cls) and getattr(getattr(eq, "__code__", None), "co_filename", "").endswith(
         "frozen_records.py"
     )

@@ -1,15 +1,16 @@
-"""`record`: `dataclass(frozen=True)` with its comparison, hash and repr made without compiling source text.
+"""`record`: `dataclass(frozen=True)` that compiles less when the class is made.
 
 `dataclasses` compiles each generated method from source text (`exec`), six per frozen class: `__init__`,
-`__setattr__`, `__delattr__`, `__eq__`, `__hash__`, `__repr__`. On the HTTP handlers' import path that is
-0.6-0.8 ms a class (docs/notes.md, issue-18l). `record` lets `dataclass` compile `__init__` only (the
-frozen one, assigning through `object.__setattr__`) and gives the other five as closures over the class's
-fields, made without a compiler: the same results, the same rules for which fields count and for methods the
-class defines itself, and `__dataclass_params__` saying eq and repr as `dataclass(frozen=True)` would.
-The frozen guards come in through `dataclasses._frozen_get_del_attr` (3.11 and 3.12 call it while processing a
-frozen class), swapped for the call under a lock; where that helper is not the expected one (a later Python),
-`dataclass` compiles its own guards and only eq, hash and repr are saved. tests/unit/test_frozen_records.py
-compares every record on those paths with the plain dataclass of the same class.
+`__setattr__`, `__delattr__`, `__eq__`, `__hash__`, `__repr__`: 0.4-0.6 ms a class on 3.11, 51 classes on the
+HTTP handlers' import paths (docs/notes.md, issue-18l). `record` lets `dataclass` compile `__init__` only (the
+frozen one, assigning through `object.__setattr__`). The frozen guards are closures over the class and its field
+names, which raise only, so their speed does not matter; they come in through `dataclasses._frozen_get_del_attr`
+(3.11 and 3.12 call it while processing a frozen class), swapped for the call under a lock. Where that helper is
+not the expected one (a later Python), `dataclass` compiles its own guards. `__eq__`, `__hash__` and `__repr__`
+compile on their first call the source `dataclass` would have compiled and put it in their place, so a record
+hashed in a loop costs what a dataclass costs. The rules for which fields count and for methods the class
+defines itself are `dataclass`'s, and `__dataclass_params__` says eq and repr as `dataclass(frozen=True)` would.
+tests/unit/test_frozen_records.py compares every record with the plain dataclass of the same class body.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import _thread
 import copy
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T", bound=type)
@@ -55,12 +56,16 @@ def _frozen(cls: T, kw_only: bool) -> T:
     cls.__dataclass_params__ = params  # type: ignore[attr-defined]
     fields = dataclasses.fields(cls)
     if "__repr__" not in cls.__dict__:
-        _attach(cls, "__repr__", _repr([f.name for f in fields if f.repr]))
+        shown = ", ".join(f"{f.name}={{self.{f.name}!r}}" for f in fields if f.repr)
+        _compiled_on_first_call(cls, "__repr__", "self", f'return self.__class__.__qualname__ + f"({shown})"')
     if "__eq__" not in cls.__dict__:
-        _attach(cls, "__eq__", _eq(_values([f.name for f in fields if f.compare])))
+        compared = [f.name for f in fields if f.compare]
+        _compiled_on_first_call(cls, "__eq__", "self, other", "if other.__class__ is self.__class__:",
+                                f" return {_tuple('self', compared)}=={_tuple('other', compared)}",
+                                "return NotImplemented")
     if not explicit_hash:
         hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
-        _attach(cls, "__hash__", _hash(_values(hashed)))
+        _compiled_on_first_call(cls, "__hash__", "self", f"return hash({_tuple('self', hashed)})")
     return cls
 
 
@@ -89,49 +94,43 @@ _SWAPPABLE = getattr(_COMPILED_GUARDS, "__code__", None) is not None and (
 )
 
 
-def _attach(cls: type, name: str, method: Callable[..., Any]) -> None:
-    method.__name__ = name
-    method.__qualname__ = f"{cls.__qualname__}.{name}"
-    setattr(cls, name, method)
+def _tuple(name: str, fields: list[str]) -> str:
+    return f"({','.join(f'{name}.{f}' for f in fields)},)" if fields else "()"
 
 
-def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
-    """The tuple `(self.a, self.b, ...)` that dataclass's generated methods build."""
-    if len(names) > 1:
-        return attrgetter(*names)
-    if names:
-        get = attrgetter(names[0])
-        return lambda record: (get(record),)
-    return lambda record: ()
+def _compiled_on_first_call(cls: type, name: str, params: str, *lines: str) -> None:
+    """Give `cls` a method that compiles `def name(params): lines` (the source `dataclass` would compile: field
+    names are identifiers) on its first call, installs it in `cls` in its own place, and runs it: later calls
+    cost what `dataclass`'s own method costs."""
+
+    def first_call(self: Any, *args: Any) -> Any:
+        namespace: dict[str, Any] = {}
+        exec("".join([f"def {name}({params}):\n", *(f" {line}\n" for line in lines)]), {}, namespace)  # noqa: S102
+        method = namespace[name]
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        if name == "__repr__":
+            method = _cut_recursion(method)
+        setattr(cls, name, method)
+        return method(self, *args)
+
+    first_call.__name__ = name
+    first_call.__qualname__ = f"{cls.__qualname__}.{name}"
+    setattr(cls, name, first_call)
 
 
-def _eq(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
-    def eq(self: Any, other: Any) -> Any:
-        if other.__class__ is self.__class__:
-            return values(self) == values(other)
-        return NotImplemented
-
-    return eq
-
-
-def _hash(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
-    def hash_(self: Any) -> int:
-        return hash(values(self))
-
-    return hash_
-
-
-def _repr(names: list[str]) -> Callable[[Any], str]:
+def _cut_recursion(repr_: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`repr_` answering "..." for an instance whose repr is already being made on this thread, as dataclass's."""
     running: set[tuple[int, int]] = set()
 
-    def repr_(self: Any) -> str:
+    @functools.wraps(repr_)
+    def guarded(self: Any) -> str:
         key = id(self), _thread.get_ident()
         if key in running:
             return "..."
         running.add(key)
         try:
-            return self.__class__.__qualname__ + "(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in names) + ")"
+            return repr_(self)
         finally:
             running.discard(key)
 
-    return repr_
+    return guarded
