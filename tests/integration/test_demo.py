@@ -37,7 +37,7 @@ def test_demo_on_a_file_twice(tmp_path, root):
     out = tmp_path / "out"
     assert main(["demo", "--reviews", str(reviews), "--out", str(out)]) == 0  # no --policy: the file's clinics
     for name in ("digest.html", "digest.txt", "sms.jsonl", "events.jsonl", "reviews.jsonl", "summary.json",
-                 "rejected.jsonl", "escalations.jsonl"):
+                 "rejected.jsonl", "escalations.jsonl", "cases.json", "next-digest.html"):
         assert (out / name).is_file(), name
     assert [r["line"] for r in _lines(out / "rejected.jsonl")] == [2, 4, 6, 7, 8]
     reasons = {r["line"]: r["reason"] for r in _lines(out / "rejected.jsonl")}

@@ -9,25 +9,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from clinic_reviews import compose, container
 from clinic_reviews.domain.safe_text import BadJson, parse_json
 from clinic_reviews.observability import logger, metrics, tracer
+from clinic_reviews.queue_batches import partial_response
 from clinic_reviews.settings import get_settings, requires
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-
-@cache
-def _processor():
-    """Powertools' SQS batch processor, imported for queue batches only (0.2 s of a cold start otherwise)."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-
-    return BatchProcessor(event_type=EventType.SQS)
 
 
 class BadBatch(ValueError):
@@ -55,12 +46,17 @@ def _ingest(reviews: list[Any]) -> dict[str, Any]:
     return report.as_dict()
 
 
-def _record_handler(record: SQSRecord) -> dict[str, Any]:
+def _message(body: str) -> dict[str, Any]:
     try:
-        payload = parse_json(record.body)
+        payload = parse_json(body)
     except BadJson as exc:
         raise BadBatch(f"message body is not JSON: {exc}") from None
     return _ingest(_reviews_of(payload))
+
+
+def _failed(exc: BaseException) -> None:
+    logger.warning("intake message failed; it is retried", extra={"error": type(exc).__name__,
+                                                                   "reason": str(exc) if isinstance(exc, BadBatch) else ""})
 
 
 @container.cached
@@ -77,10 +73,7 @@ def services():
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:
-        from aws_lambda_powertools.utilities.batch import process_partial_response
-
-        return process_partial_response(event=event, record_handler=_record_handler, processor=_processor(),
-                                        context=context)
+        return partial_response(event, _message, _failed)
     if event.get("detail-type"):
         return _ingest(_reviews_of(event.get("detail")))
     return _ingest(_reviews_of(event))

@@ -3,8 +3,9 @@
 - `work_cases(aws, policy, out)`: what `make demo` does after the replay: signs in as the demo users and,
   through the deployed CasesFunction's HTTP API, takes a few open cases, approves replies, records a
   call and a sorry bonus, closes some (outcome, root cause) and leaves the rest open (overdue ones among
-  them); writes `cases.json` and `next-digest.html` (the digest of the day the cases were worked, with
-  its case block), and `console.png`, the queue in headless Chromium, when a browser is there.
+  them); writes `cases.json`. Then the demo takes `console.png` (`screenshot_queue`: the queue in headless
+  Chromium, when a browser is there) and, while Chromium renders it, writes `next-digest.html`
+  (`write_next_digest`: the digest of the day the cases were worked, with its case block).
 - `python -m clinic_reviews_local.console --out out/demo --port 8480` (`make console`): restores the
   demo's state into a fresh local stack (one-click demo sign-in on, the demo users in the local user pool), serves the console on 127.0.0.1 with the clock
   running in real time from the demo's end, prints the URL and the demo users; on Ctrl-C it saves the
@@ -94,7 +95,6 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
         "closed_now": sum(1 for s in steps if s["step"] == "close" and s["status"] == 200),
     }
     (out / "cases.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    write_next_digest(aws, policy, out)
     return result
 
 

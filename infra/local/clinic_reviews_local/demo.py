@@ -194,10 +194,11 @@ class Demo:
         return summary
 
     def _cases(self, aws: LocalStack, policy, act: bool) -> dict[str, Any]:
-        from clinic_reviews_local.console import screenshot_queue, work_cases
+        from clinic_reviews_local.console import screenshot_queue, work_cases, write_next_digest
 
         result = work_cases(aws, policy, self.out, act=act)
-        result["shot"] = screenshot_queue(aws, policy, self.out)  # Chromium renders it while the demo goes on
+        result["shot"] = screenshot_queue(aws, policy, self.out)  # Chromium renders it while the demo goes on:
+        write_next_digest(aws, policy, self.out)  # next-digest.html reads the same cases
         return result
 
     def _screenshots_done(self, feedback: dict[str, Any], cases: dict[str, Any]) -> None:
