@@ -141,7 +141,7 @@ def workflow(state_machine_arn: str):
     """Starts executions of one state machine."""
     from clinic_reviews.workflow import WorkflowStarter
 
-    return WorkflowStarter(lambda: client("stepfunctions"), state_machine_arn)  # made at the first start
+    return WorkflowStarter(client("stepfunctions"), state_machine_arn)
 
 
 # ---------------------------------------------------------------- reviews in
