@@ -48,3 +48,17 @@ def test_an_update_expression_is_parsed_once_per_text(aws):
                                    ReturnValues="ALL_NEW")["Attributes"]
     assert found["version"] == {"N": "3"} and found["status"] == {"S": "s2"}
     assert tokenized.call_count <= 1  # moto's own: twice per UpdateItem
+
+
+def test_a_template_compiled_once_is_not_compiled_again_by_a_later_run(aws):
+    from clinic_reviews.notify.rendering import environment
+    from clinic_reviews_local.compiled_templates import options_digest
+    from jinja2 import Environment
+
+    env = environment()
+    with mock.patch.object(Environment, "compile", autospec=True, side_effect=Environment.compile) as compiled:
+        for _ in range(2):  # as two runs: each process's environment starts with no template loaded
+            env.cache.clear()
+            env.get_template("ack.html.j2")
+    assert compiled.call_count <= 1  # compiled by the first (or an earlier stack), read back by the second
+    assert env.bytecode_cache.pattern.endswith(f".{options_digest()}.cache")  # kept per environment options

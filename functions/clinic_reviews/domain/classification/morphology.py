@@ -16,8 +16,10 @@ def _morph() -> Any:
     global _analyzer
     if _analyzer is None:
         import pymorphy3  # deferred: English-only work and `--help` never pay for the dictionaries
+        import pymorphy3_dicts_ru
 
-        _analyzer = pymorphy3.MorphAnalyzer()
+        # the dictionaries' path given: pymorphy3 would find it by scanning every installed package's entry points
+        _analyzer = pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path(), lang="ru")
     return _analyzer
 
 

@@ -1,0 +1,43 @@
+"""The messages' jinja2 templates compiled once and kept for later runs of the local stack (stack.py
+`compiled_templates`), as Python keeps modules' bytecode in __pycache__.
+
+jinja2's FileSystemBytecodeCache checks each entry against its template's source and the Python version, not
+against the environment's options (autoescape, trim blocks), which are compiled into the code: the file names
+here carry a digest of notify/rendering.py, where they are set, and jinja2's version. A folder that cannot be
+read or written only compiles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+from jinja2 import FileSystemBytecodeCache
+
+
+class _KeptTemplates(FileSystemBytecodeCache):
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def options_digest() -> str:
+    """jinja2's version and notify/rendering.py (the environment's options are compiled into the templates)."""
+    from clinic_reviews.notify import rendering
+
+    source = Path(rendering.__file__).read_bytes()
+    return hashlib.sha256(f"{jinja2.__version__}\n".encode() + source).hexdigest()[:16]
+
+
+def bytecode_cache(folder: Path) -> FileSystemBytecodeCache:
+    """The compiled templates kept in `folder`."""
+    return _KeptTemplates(str(folder), pattern=f"__jinja2_%s.{options_digest()}.cache")
