@@ -33,7 +33,27 @@ SECRET_MAX_AGE = 300
 
 
 def client(service: str, region: str | None = None, config: Config = AWS_CONFIG) -> Any:
-    return boto3.client(service, config=config, **({"region_name": region} if region else {}))
+    """A boto3 client, made when it is first used (`OnFirstUse`)."""
+    return OnFirstUse(lambda: boto3.client(service, config=config, **({"region_name": region} if region else {})))
+
+
+class OnFirstUse:
+    """A boto3 client made when it is first used. A function composes all its services when its first request
+    arrives, and a client costs a few milliseconds of CPU to make: a request that never calls a service (a re-poll
+    of unchanged reviews publishes no event and archives nothing; nothing to send) makes no client for it. Two
+    threads using it first at once may each make one; one is kept (a client is cheap to drop)."""
+
+    __slots__ = ("_make", "_made")
+
+    def __init__(self, make: Any):
+        self._make = make
+        self._made = None
+
+    def __getattr__(self, name: str) -> Any:
+        made = self._made
+        if made is None:
+            made = self._made = self._make()
+        return getattr(made, name)
 
 
 @container.cached

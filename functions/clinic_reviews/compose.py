@@ -8,12 +8,12 @@ it shows which resources the function touches. Nothing here is cached or global:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from clinic_reviews import clock, container
 from clinic_reviews.clients import IDEMPOTENCY_CONFIG, client, secret, secret_bytes
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.settings import Settings
 from clinic_reviews.store import models
 
@@ -21,7 +21,7 @@ from clinic_reviews.store import models
 SOURCES_HTTP, TELEGRAM_HTTP, POOL_HTTP = "http:sources", "http:telegram", "http:pool"
 
 
-@dataclass(frozen=True)
+@record
 class HttpFake:
     """Outbound HTTP served locally: a factory of an httpx transport (MockTransport, a respx router) and a sleep
     that returns at once (retry back-off recorded, not slept)."""
@@ -141,7 +141,7 @@ def workflow(state_machine_arn: str):
     """Starts executions of one state machine."""
     from clinic_reviews.workflow import WorkflowStarter
 
-    return WorkflowStarter(lambda: client("stepfunctions"), state_machine_arn)  # made at the first start
+    return WorkflowStarter(client("stepfunctions"), state_machine_arn)
 
 
 # ---------------------------------------------------------------- reviews in
@@ -231,7 +231,7 @@ def get_json(url: str) -> Any:
 
 
 # ---------------------------------------------------------------- people out: SMS, e-mail, chat
-@dataclass(frozen=True)
+@record
 class Sending:
     """A service that sends, and its Delivery (the handler gives the Delivery's idempotency its Lambda context)."""
 

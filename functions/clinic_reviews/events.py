@@ -11,10 +11,10 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import iso_z
 
@@ -32,7 +32,7 @@ REVIEW_QUARANTINED = "review.quarantined"  # an item that could not be stored, p
 NAMES = (REVIEW_RECEIVED, REVIEW_UPDATED, REVIEW_ANSWERED, REVIEW_ESCALATED, REVIEWS_SUBMITTED, REVIEW_QUARANTINED)
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     name: str
     detail: dict[str, Any]

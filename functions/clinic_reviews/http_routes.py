@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from clinic_reviews import http_input
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.http_errors import HttpError, request_id, unexpected
 
 TEXT_HTML = "text/html"
@@ -26,7 +27,7 @@ APPLICATION_JSON = "application/json"
 _SEGMENT = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
 
-@dataclass(frozen=True)
+@record
 class Response:
     """What a route answers."""
 
@@ -48,7 +49,7 @@ def json_text(body: Any) -> str:
     return json.dumps(body, ensure_ascii=True, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     """The request a route runs for (`Router.request`)."""
 

@@ -11,11 +11,12 @@ proves that template.yaml gives every function exactly the variables its handler
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import wraps
 from typing import Any, TypeVar
 
 from clinic_reviews import container
+from clinic_reviews.domain.frozen_records import record
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Variables read by libraries (Powertools), not by our code: Globals may set them for every function.
@@ -47,7 +48,7 @@ def _yes_no(name: str, text: str) -> bool:
 _READERS: dict[str, Callable[[str, str], Any]] = {"int": _whole_number, "bool": _yes_no}
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Names of the deployed resources and a few knobs. Each field is the upper-case environment variable
     of the same name; none is required here: handlers say which they need (`requires`). A plain dataclass

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from clinic_reviews.domain.review import ReviewKey, iso_z
@@ -35,17 +34,11 @@ def escalation_input(key: ReviewKey, chain_id: str, tiers: Sequence[Any]) -> dic
 
 
 class WorkflowStarter:
-    """Starts escalation executions; an execution that already exists counts as started. The Step Functions client
-    is made (`make_client()`) when the first execution is started: a request that starts none, such as a re-poll of
-    unchanged reviews, never makes it."""
+    """Starts escalation executions; an execution that already exists counts as started."""
 
-    def __init__(self, make_client: Callable[[], Any], state_machine_arn: str):
-        self._make_client = make_client
+    def __init__(self, sfn_client: Any, state_machine_arn: str):
+        self._sfn = sfn_client
         self._arn = state_machine_arn
-
-    @functools.cached_property
-    def _sfn(self) -> Any:
-        return self._make_client()
 
     def start(self, name: str, payload: dict[str, Any]) -> bool:
         """Start the execution; False when it had already been started."""

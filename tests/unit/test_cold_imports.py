@@ -32,10 +32,18 @@ NEVER_USED = {"FeedbackFunction": {"phonenumbers"}}  # the page reads a stored h
 #: a median (statistics); an escalation step renders messages (jinja2) and builds e-mails (the e-mail package's MIME
 #: classes) only when its tier alerts, not for an answered review or in quiet hours.
 LATER = {"CasesFunction": {"jinja2", "statistics"}, "EscalateFunction": {"jinja2", "email.mime"}}
+#: The HTTP handlers (a manager or a patient waits for their cold start) make their frozen records with
+#: domain/frozen_records.py's `record`, which compiles one method a class where `dataclass(frozen=True)` compiles six
+#: (issue 18l); a frozen dataclass on their import path is made in full.
+RECORDS_ONLY = ("AckFunction", "CasesFunction", "FeedbackFunction")
 _PROBE = """
-import gc, importlib, json, sys
+import dataclasses, gc, importlib, json, sys
 importlib.import_module(sys.argv[1])
-print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}))
+full = sorted(f"{c.__module__}.{c.__qualname__}" for name, m in list(sys.modules.items())
+              if name.startswith("clinic_reviews") for c in vars(m).values()
+              if isinstance(c, type) and c.__module__ == name and dataclasses.is_dataclass(c)
+              and c.__dataclass_params__.frozen and "frozen_records" not in c.__setattr__.__code__.co_filename)
+print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count(), "full_dataclasses": full}))
 """
 
 
@@ -73,6 +81,12 @@ def test_no_full_collection_scans_boto3_at_start(function):
     one comes) scans only the handler's own objects (issue 18e)."""
     found = _probe(function)
     assert found["frozen"] > 20_000, f"{function}: boto3's objects are not frozen ({found['frozen']})"
+
+
+@pytest.mark.parametrize("function", RECORDS_ONLY)
+def test_the_http_handlers_make_their_frozen_records_with_record(function):
+    full = _probe(function)["full_dataclasses"]
+    assert not full, f"{function} makes frozen dataclasses in full at start: {', '.join(full)} (use domain.frozen_records.record)"
 
 
 #: What each function's composition root (its handler's `services()` & co, built by the first request whatever it

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from clinic_reviews.domain import cases as rules
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.http_errors import HttpError
 
 Loc = tuple[str, ...]
@@ -129,7 +129,7 @@ def optional(check: Check) -> Check:
     return lambda value: None if value is None else check(value)
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     check: Check
     default: Any = _MISSING  # _MISSING: required

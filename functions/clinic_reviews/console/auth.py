@@ -12,12 +12,12 @@ against `now` (the handlers' clock, so the local stack's virtual time applies to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
 
 from clinic_reviews.domain.cases import ALL_CLINICS, ROLES, Actor
+from clinic_reviews.domain.frozen_records import record
 
 ISSUER = "clinic-reviews"
 AUDIENCE = "clinic-reviews-console"
@@ -37,7 +37,7 @@ class AuthError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@record
 class User:
     id: str
     name: str

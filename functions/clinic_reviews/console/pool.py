@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -29,13 +28,14 @@ import jwt
 
 from clinic_reviews.console.auth import AuthError, User
 from clinic_reviews.domain.cases import ALL_CLINICS, ROLES
+from clinic_reviews.domain.frozen_records import record
 
 CLINICS_ATTRIBUTE = "custom:clinics"
 LEEWAY = 30.0
 KEYS_LIFESPAN = 3600
 
 
-@dataclass(frozen=True)
+@record
 class Pool:
     region: str
     pool_id: str
@@ -104,7 +104,7 @@ class SignInError(Exception):
     """A sign-in step was refused; the message is safe to show (it never says whether the user exists)."""
 
 
-@dataclass(frozen=True)
+@record
 class SignInStep:
     """Either the tokens (signed in) or the challenge the pool asks for next, with its session."""
 

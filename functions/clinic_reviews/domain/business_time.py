@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from clinic_reviews.domain.frozen_records import record
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: A closing time of 00:00 (written `24:00`) means the clinic is open until midnight.
@@ -112,7 +113,7 @@ def week_hours(
     return {day: (span if day in open_days else None) for day in range(7)}
 
 
-@dataclass(frozen=True)
+@record
 class Within:
     """A parsed deadline: `now`, a business-time `duration` (seconds), `bd` (business days) or `eod`."""
 

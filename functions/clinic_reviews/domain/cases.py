@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, field, replace
 from datetime import datetime
 from typing import Any
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.review import ReviewKey, from_iso, iso_z
 
 NEW, TAKEN, REPLIED_PUBLICLY, CONTACTED_PRIVATELY, RESOLVED, CLOSED = (
@@ -76,7 +77,7 @@ class NotAllowed(CaseError):
     """The actor's role or clinics do not allow the operation: HTTP 403."""
 
 
-@dataclass(frozen=True)
+@record
 class Actor:
     """Who acts: a console user (`id` from the token), a Telegram user (`tg:<id>`) or the system."""
 
@@ -93,7 +94,7 @@ class Actor:
 SYSTEM = Actor("system", "system", DIRECTOR, via="system")
 
 
-@dataclass(frozen=True)
+@record
 class Action:
     kind: str
     at: datetime
@@ -114,7 +115,7 @@ class Action:
         return cls(**{**data, "at": from_iso(data["at"])})
 
 
-@dataclass(frozen=True)
+@record
 class RootCause:
     topic: str
     systemic: bool
@@ -124,7 +125,7 @@ class RootCause:
         return {"topic": self.topic, "systemic": self.systemic, "fix_note": self.fix_note}
 
 
-@dataclass(frozen=True)
+@record
 class Case:
     id: str
     chain_id: str
@@ -201,7 +202,7 @@ class Case:
         return cls(**values)
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """What one operation did: the case after it and what to record and announce."""
 
@@ -381,7 +382,7 @@ def may_reply(actor: Actor, case: Case) -> None:
 
 
 # ------------------------------------------------------------------------------------------ analytics
-@dataclass(frozen=True)
+@record
 class LogEntry:
     """One recorded change of a case (the audit trail): the event, when, by whom, and the case after it."""
 
@@ -395,14 +396,14 @@ class LogEntry:
     action: Action | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ClinicCauses:
     clinic_id: str
     systemic: tuple[tuple[str, int], ...]  # (topic, cases) most frequent first
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class CaseAnalytics:
     """How negatives were handled as cases over a period (one day for the digest, a month for the report)."""
 

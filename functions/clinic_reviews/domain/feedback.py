@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.policy import FeedbackSpec
 from clinic_reviews.domain.review import Review, iso_z, to_utc
 
@@ -73,7 +74,7 @@ class InvalidToken(ValueError):
     """Malformed or tampered: the page says the link does not work, and nothing more."""
 
 
-@dataclass(frozen=True)
+@record
 class Token:
     ref: str
     expires_at: datetime
@@ -152,7 +153,7 @@ def plan_send(visit_end: datetime, now: datetime, spec: FeedbackSpec, tz: ZoneIn
     return moment
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     """What becomes of a visit: `scheduled` with `send_at`, or `skipped` with a reason."""
 
@@ -189,7 +190,7 @@ def asked_recently(last_asked: datetime | None, now: datetime, spec: FeedbackSpe
     return last_asked is not None and now - last_asked < spec.span("ask_again_after")
 
 
-@dataclass(frozen=True)
+@record
 class SendCheck:
     """At the moment the workflow wakes up: send now, wait until `retry_at`, or skip for `reason`."""
 
@@ -260,7 +261,7 @@ _TAIL = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class VisitContext:
     """What a private answer carries about its visit, for the staff who handle it."""
 

@@ -6,11 +6,12 @@ which events to announce and whether to start the escalation. It reads no clock 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.record import ANSWERED, OPEN, ReviewRecord
 from clinic_reviews.domain.review import Review
 from clinic_reviews.domain.thanks import wants_thank_reminder
@@ -24,14 +25,14 @@ UPDATED = "review.updated"
 ANSWERED_EVENT = "review.answered"
 
 
-@dataclass(frozen=True)
+@record
 class HistoryEntry:
     at: datetime
     event: str
     detail: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Assessment:
     """The outcome for one review: `record` is None when nothing is to be written."""
 

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,6 +31,7 @@ from clinic_reviews.domain.business_time import (
     parse_within,
     zone,
 )
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.retention import Retention
 from clinic_reviews.domain.review import SOURCES
 from clinic_reviews.domain.spec import Rule, Spec, check
@@ -190,7 +191,7 @@ def _emails(value: list[str]) -> list[str]:
 
 #: The records below are frozen dataclasses, checked by pydantic only where a policy is loaded (`load_policy`)
 #: and rebuilt without it where a function reads the stored one (`Policy.from_json`): see domain/spec.py.
-_record = dataclass(frozen=True, kw_only=True)
+_record = record(kw_only=True)
 
 
 @_record

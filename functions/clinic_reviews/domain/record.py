@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime
 
 from clinic_reviews.domain.classification.result import Classification
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.review import Review, ReviewKey
 
 OPEN = "open"
 ANSWERED = "answered"
 
 
-@dataclass(frozen=True)
+@record
 class ReviewRecord:
     """What the store keeps for one review.
 

@@ -7,10 +7,10 @@ this module only computes the moments. Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.spec import Rule, Spec
 
 Kind = Literal["feedback", "complaints", "authors", "senders", "reviews", "cases", "raw", "digests", "quarantine"]
@@ -31,7 +31,7 @@ STACK_PARAMETERS = {
 Days = Annotated[int, Rule(ge=1, le=MAX_DAYS)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Retention(Spec):
     """Days each kind of data is kept; the defaults are argued in docs/retention.md."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.links import is_well_formed
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.store.links import LinkRepository
@@ -17,7 +17,7 @@ class LinkNotFound(LookupError):
     """Unknown, malformed or expired link (the page says so; nothing else is revealed)."""
 
 
-@dataclass(frozen=True)
+@record
 class AckView:
     record: ReviewRecord
     clinic: str

@@ -8,7 +8,6 @@ next tier step then ends the workflow), and put the `case.*` event on the bus.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain import cases as rules
 from clinic_reviews.domain.cases import Actor, Case, CaseAnalytics, CaseConflict, Change, LogEntry, RootCause
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.record import ReviewRecord
 from clinic_reviews.domain.review import iso_z
 from clinic_reviews.events import SCHEMA_VERSION, Event
@@ -88,7 +88,7 @@ class CaseOpener:
         self._cases.save(change, day, policy.retention, case_event(change))
 
 
-@dataclass(frozen=True)
+@record
 class QueueRow:
     case: Case
     record: ReviewRecord | None
@@ -98,7 +98,7 @@ class QueueRow:
     overdue: bool
 
 
-@dataclass(frozen=True)
+@record
 class CaseView:
     case: Case
     record: ReviewRecord | None

@@ -25,6 +25,7 @@ from aws_lambda_powertools import Logger
 
 from clinic_reviews.domain import feedback as rules
 from clinic_reviews.domain.feedback import InvalidToken, InvalidVisit, VisitContext
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.labels import SOURCE_NAMES, label
 from clinic_reviews.domain.policy import Clinic, Policy
 from clinic_reviews.domain.review import iso_z
@@ -247,14 +248,14 @@ class LinkExpired(LookupError):
     """A genuine link past its expiry: the page says so politely."""
 
 
-@dataclass(frozen=True)
+@record
 class PublicLink:
     source: str
     name: str
     url: str
 
 
-@dataclass(frozen=True)
+@record
 class FeedbackView:
     """Everything the landing page shows. `state`: ask | answered | expired."""
 

@@ -16,13 +16,13 @@ twice; figures are counted only by the write that changed the state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.review import from_iso, iso_z, iso_z_or_none
 from clinic_reviews.store.models import _Item
 
@@ -94,7 +94,7 @@ class FeedbackFiguresItem(_Item):
     opt_outs = NumberAttribute(null=True)
 
 
-@dataclass(frozen=True)
+@record
 class FeedbackRequest:
     ref: str
     chain_id: str

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.review import ReviewKey
 from clinic_reviews.store.models import _Item
 
@@ -23,7 +23,7 @@ class LinkItem(_Item):
     expires_at = NumberAttribute()
 
 
-@dataclass(frozen=True)
+@record
 class Link:
     key: ReviewKey
     contact_id: str

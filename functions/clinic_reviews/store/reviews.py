@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from clinic_reviews.domain.classification.result import Classification, ComplaintPart
+from clinic_reviews.domain.frozen_records import record
 from clinic_reviews.domain.intake import HistoryEntry
 from clinic_reviews.domain.record import ANSWERED, ReviewRecord
 from clinic_reviews.domain.retention import DEFAULT, Retention
@@ -28,7 +28,7 @@ SIGHTING_ATTRIBUTES = ["clinic_id", "source", "external_id", "created_at", "sent
                        "text", "author", "url"]
 
 
-@dataclass(frozen=True)
+@record
 class Sighting:
     """A review as spike detection reads it: who, when written, how it first read, and what to quote."""
 

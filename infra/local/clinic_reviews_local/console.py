@@ -65,12 +65,10 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
     The demo acts on its first run only: a re-run re-fetches and must change nothing that happened.
     """
     director = token_for(aws, policy, "director")
-    status, queue = api(aws, director, "GET", "/api/cases")
-    if status != 200:
-        raise RuntimeError(f"GET /api/cases answered {status}: {queue}")
+    queue = _queue(aws, director) if act else []
     fresh = [row for row in queue if row["case"]["status"] == "new" and not (row["case"]["private"] or row["case"]["legal"])]
     steps: list[dict[str, Any]] = []
-    for row, (user, plan) in zip(fresh if act else [], SCRIPT):
+    for row, (user, plan) in zip(fresh, SCRIPT):
         case_id = row["case"]["id"]
         token = token_for(aws, policy, user)
         for kind, body in [("take", None), *plan]:
@@ -86,7 +84,7 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
                 code, answer = api(aws, token, "POST", path, {**payload, "by_hand": True})
             steps.append({"case": case_id, "user": user, "step": kind, "status": code,
                           **({"message": answer.get("message")} if code >= 400 and isinstance(answer, dict) else {})})
-    status, queue = api(aws, director, "GET", "/api/cases")
+    queue = _queue(aws, director)
     result = {
         "worked": len(steps),
         "steps": steps,
@@ -96,6 +94,14 @@ def work_cases(aws, policy, out: Path, act: bool = True) -> dict[str, Any]:
     }
     (out / "cases.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
+
+
+def _queue(aws, token: str) -> list[dict[str, Any]]:
+    """The open cases as the API lists them to the token's user."""
+    status, queue = api(aws, token, "GET", "/api/cases")
+    if status != 200:
+        raise RuntimeError(f"GET /api/cases answered {status}: {queue}")
+    return queue
 
 
 def write_next_digest(aws, policy, out: Path) -> Path:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Any
+
+from clinic_reviews.domain.frozen_records import record
 
 SENTIMENTS = ("negative", "neutral", "positive")
 TOPICS = ("front_desk", "waiting", "billing", "doctor", "scheduling", "cleanliness", "diagnostics", "other")
 KINDS = ("review", "question", "suggestion", "greeting")
 
 
-@dataclass(frozen=True)
+@record
 class ComplaintPart:
     """The complaint inside a review that is not negative overall (complaint.py): its topics, its words."""
 
@@ -27,7 +29,7 @@ class ComplaintPart:
         return cls(topics=tuple(data.get("topics") or ()), text=str(data.get("text") or ""))
 
 
-@dataclass(frozen=True)
+@record
 class Classification:
     """Sentiment, topics and triage of one review.
 
