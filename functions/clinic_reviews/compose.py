@@ -8,7 +8,7 @@ it shows which resources the function touches. Nothing here is cached or global:
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from clinic_reviews import clock, container
@@ -262,15 +262,13 @@ def chat_sender(make_bot: Callable[[], Any]) -> Callable[[dict[str, Any]], str]:
     """Delivery's `chat` channel: one Telegram message (with the case's buttons when it names a case). The bot
     (`make_bot()`: httpx, its TLS context, the message templates) is built by the first message: most escalation
     steps send none (answered reviews, quiet hours, SMS and e-mail tiers)."""
-    bots: list[Any] = []
+    bot = cache(make_bot)
 
     def send(request: dict[str, Any]) -> str:
         from clinic_reviews.notify.telegram import case_keyboard
 
-        if not bots:
-            bots.append(make_bot())
         keyboard = case_keyboard(request["case_id"], request.get("lang", "ru")) if request.get("case_id") else None
-        return bots[0].send_message(request["to"], request["text"], keyboard)
+        return bot().send_message(request["to"], request["text"], keyboard)
 
     return send
 

@@ -1,5 +1,6 @@
-"""The messages' jinja2 templates compiled once and kept for later runs of the local stack (stack.py
-`compiled_templates`), as Python keeps modules' bytecode in __pycache__.
+"""The messages' jinja2 templates compiled once and kept for later runs of the local stack (`kept`, entered by
+stack.py), as Python keeps modules' bytecode in __pycache__: a demo re-run renders 16 templates, and compiling
+them was ~0.2 s of its CPU.
 
 jinja2's FileSystemBytecodeCache checks each entry against its template's source and the Python version, not
 against the environment's options (autoescape, trim blocks), which are compiled into the code: the file names
@@ -10,6 +11,8 @@ read or written only compiles.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -41,3 +44,18 @@ def options_digest() -> str:
 def bytecode_cache(folder: Path) -> FileSystemBytecodeCache:
     """The compiled templates kept in `folder`."""
     return _KeptTemplates(str(folder), pattern=f"__jinja2_%s.{options_digest()}.cache")
+
+
+@contextmanager
+def kept(folder: Path) -> Iterator[None]:
+    """While open, the messages' environment (notify/rendering.py) reads and writes its compiled templates in
+    `folder`."""
+    from clinic_reviews.notify.rendering import environment
+
+    folder.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    previous, env.bytecode_cache = env.bytecode_cache, bytecode_cache(folder)
+    try:
+        yield
+    finally:
+        env.bytecode_cache = previous

@@ -59,7 +59,7 @@ SETTLE_TIMEOUT = 120.0
 GC_THRESHOLDS = (20_000, 20, 20)
 #: SAM-transformed templates kept between runs, keyed by a hash of their inputs (template.transform).
 TRANSFORM_CACHE = Path(".cache") / "sam-transform"
-#: The messages' jinja2 templates compiled by an earlier run (`compiled_templates`).
+#: The messages' jinja2 templates compiled by an earlier run (compiled_templates.py).
 TEMPLATE_CACHE = Path(".cache") / "jinja2"
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -79,25 +79,6 @@ def _freeze_at_exit() -> None:
     of theirs needs finalizing: the stack closes what it opened, and atexit handlers registered before this one
     (logging's flush among them) still run after it."""
     atexit.register(gc.freeze)
-
-
-@contextmanager
-def compiled_templates(folder: Path) -> Iterator[None]:
-    """While open, the messages' jinja2 templates are compiled once and kept in `folder` for later runs, as Python
-    keeps modules' bytecode in __pycache__ (jinja2's bytecode cache: a template whose source changed, or another
-    Python, or other environment options, is compiled again: compiled_templates.py). A demo re-run renders 16
-    templates: compiling them was ~0.2 s of its CPU."""
-    from clinic_reviews.notify.rendering import environment
-
-    from clinic_reviews_local.compiled_templates import bytecode_cache
-
-    folder.mkdir(parents=True, exist_ok=True)
-    env = environment()
-    previous, env.bytecode_cache = env.bytecode_cache, bytecode_cache(folder)
-    try:
-        yield
-    finally:
-        env.bytecode_cache = previous
 
 
 def _refuse(request: httpx.Request) -> httpx.Response:
@@ -186,7 +167,9 @@ class LocalStack:
         COUNTER.install()
         self.session = boto3.Session(region_name=REGION)
         self._exit.enter_context(track_object_times(self.clock.now))
-        self._exit.enter_context(compiled_templates(self.root / TEMPLATE_CACHE))
+        from clinic_reviews_local import compiled_templates  # jinja2: imported when a stack starts, as before
+
+        self._exit.enter_context(compiled_templates.kept(self.root / TEMPLATE_CACHE))
         template = transform(self.root, self.parameters, cache=self.root / TRANSFORM_CACHE)
         self._exit.enter_context(only_aws_policies(aws_policies_named(template)))  # before IAM's first use
         with paused():
